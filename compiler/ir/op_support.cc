@@ -1,0 +1,50 @@
+#include "compiler/ir/op_support.h"
+
+#include "llvm/ADT/StringSet.h"
+
+namespace pfcomp::ir {
+namespace {
+
+const char *const kDeviceOps[] = {
+    // tensor algebra
+    "Conv", "MatMul", "Gemm",
+    // pooling
+    "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+    // elementwise unary
+    "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf", "Reciprocal", "Floor",
+    "Ceil", "LeakyRelu", "Elu", "Softplus", "Clip", "Gelu", "HardSigmoid", "HardSwish", "Sin",
+    "Cos", "Sign", "Softsign", "Selu", "Mish",
+    // elementwise binary (numpy broadcasting)
+    "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
+    // normalisation and reductions over trailing axes
+    "Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceMax",
+    "ReduceMin",
+    // data movement
+    "Transpose", "Concat", "Slice", "Gather", "Identity",
+    "Reshape", "Flatten", "Squeeze", "Unsqueeze",
+};
+
+const char *const kAliasOps[] = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"};
+
+}  // namespace
+
+bool isDeviceOp(llvm::StringRef opType) {
+  static const llvm::StringSet<> ops = [] {
+    llvm::StringSet<> s;
+    for (const char *op : kDeviceOps) s.insert(op);
+    return s;
+  }();
+  return ops.contains(opType);
+}
+
+bool isAliasOp(llvm::StringRef opType) {
+  for (const char *op : kAliasOps)
+    if (opType == op) return true;
+  return false;
+}
+
+std::vector<llvm::StringRef> deviceOps() {
+  return std::vector<llvm::StringRef>(std::begin(kDeviceOps), std::end(kDeviceOps));
+}
+
+}  // namespace pfcomp::ir
