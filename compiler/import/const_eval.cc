@@ -1,0 +1,439 @@
+#include "compiler/import/const_eval.h"
+
+#include "support/error.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+namespace pfcomp::import {
+namespace {
+
+using TP = onnx::TensorProto;
+using Inputs = std::vector<const HostTensor *>;
+using Outputs = llvm::Expected<std::vector<HostTensor>>;
+using EvalFn = std::function<Outputs(const onnx::NodeProto &, const Inputs &)>;
+
+llvm::Error fail(const onnx::NodeProto &node, const llvm::Twine &why) {
+  return makeError(ErrorCode::Internal, "cannot fold {0} ({1}): {2}", node.name(), node.op_type(),
+                   why.str());
+}
+
+std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (int k = static_cast<int>(dims.size()) - 2; k >= 0; --k) s[k] = s[k + 1] * dims[k + 1];
+  return s;
+}
+
+// For every element of `out` (row-major), the flat index of the element of `in` broadcast to it.
+std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &in, const std::vector<int64_t> &out) {
+  int64_t n = 1;
+  for (int64_t d : out) n *= d;
+  const size_t rank = out.size(), off = out.size() - in.size();
+  std::vector<int64_t> inStride(rank, 0);
+  const std::vector<int64_t> s = stridesOf(in);
+  for (size_t k = 0; k < in.size(); ++k) inStride[k + off] = in[k] == 1 ? 0 : s[k];
+  std::vector<int64_t> idx(n), pos(rank, 0);
+  int64_t flat = 0;
+  for (int64_t e = 0; e < n; ++e) {
+    idx[e] = flat;
+    for (int k = static_cast<int>(rank) - 1; k >= 0; --k) {
+      flat += inStride[k];
+      if (++pos[k] < out[k]) break;
+      flat -= inStride[k] * out[k];
+      pos[k] = 0;
+    }
+  }
+  return idx;
+}
+
+int64_t normAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
+
+// Copies element `from` of `src` into element `to` of `dst` (same storage kind).
+void copyElem(const HostTensor &src, int64_t from, HostTensor &dst, int64_t to) {
+  if (dst.isFloat()) dst.f[to] = src.getF(from);
+  else dst.i[to] = src.getI(from);
+}
+
+HostTensor gatherElems(const HostTensor &src, std::vector<int64_t> dims, const std::vector<int64_t> &idx) {
+  HostTensor out = HostTensor::make(src.type, std::move(dims));
+  for (size_t e = 0; e < idx.size(); ++e) copyElem(src, idx[e], out, e);
+  return out;
+}
+
+// Reads the 1-D int list of input `k`, or the attribute `name` when the op is older.
+bool intsFrom(const onnx::NodeProto &n, const Inputs &in, size_t k, llvm::StringRef name,
+              std::vector<int64_t> &out) {
+  if (in.size() > k && in[k]) {
+    out = in[k]->i;
+    if (in[k]->isFloat()) return false;
+    return true;
+  }
+  if (findAttr(n, name)) {
+    out = attrInts(n, name);
+    return true;
+  }
+  return false;
+}
+
+Outputs one(HostTensor t) { return std::vector<HostTensor>{std::move(t)}; }
+
+Outputs binary(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.size() != 2 || !in[0] || !in[1]) return fail(n, "needs two inputs");
+  const HostTensor &a = *in[0], &b = *in[1];
+  auto dims = broadcastDims(a.dims, b.dims);
+  if (!dims) return dims.takeError();
+  const std::string &op = n.op_type();
+  const bool isEqual = op == "Equal";
+  HostTensor out = HostTensor::make(isEqual ? TP::BOOL : a.type, *dims);
+  const auto ia = broadcastIndex(a.dims, *dims), ib = broadcastIndex(b.dims, *dims);
+  const bool flt = a.isFloat() || b.isFloat();
+  for (size_t e = 0; e < ia.size(); ++e) {
+    if (flt || op == "Pow") {
+      const double x = a.getF(ia[e]), y = b.getF(ib[e]);
+      double r = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
+               : op == "Div" ? x / y : op == "Pow" ? std::pow(x, y) : (x == y ? 1.0 : 0.0);
+      if (out.isFloat()) out.f[e] = r;
+      else out.i[e] = static_cast<int64_t>(r);
+    } else {
+      const int64_t x = a.getI(ia[e]), y = b.getI(ib[e]);
+      if (op == "Div" && y == 0) return fail(n, "integer division by zero");
+      out.i[e] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
+               : op == "Div" ? x / y : (x == y);
+    }
+  }
+  return one(std::move(out));
+}
+
+Outputs unary(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  HostTensor out = *in[0];
+  const std::string &op = n.op_type();
+  if (op == "Identity") return one(std::move(out));
+  if (op == "Neg") {
+    for (auto &x : out.f) x = -x;
+    for (auto &x : out.i) x = -x;
+    return one(std::move(out));
+  }
+  if (!out.isFloat()) return fail(n, "needs a float input");
+  for (auto &x : out.f) x = op == "Sqrt" ? std::sqrt(x) : 1.0 / x;  // Sqrt, Reciprocal
+  return one(std::move(out));
+}
+
+Outputs constant(const onnx::NodeProto &n, const Inputs &) {
+  for (const auto &a : n.attribute()) {
+    if (a.name() == "value") {
+      auto t = decodeTensor(a.t());
+      if (!t) return t.takeError();
+      return one(std::move(*t));
+    }
+    if (a.name() == "value_float" || a.name() == "value_floats") {
+      HostTensor t;
+      t.type = TP::FLOAT;
+      if (a.name() == "value_float") t.f = {a.f()};
+      else t.f.assign(a.floats().begin(), a.floats().end()), t.dims = {a.floats_size()};
+      return one(std::move(t));
+    }
+    if (a.name() == "value_int") {
+      HostTensor t = HostTensor::ints({a.i()});
+      t.dims = {};
+      return one(std::move(t));
+    }
+    if (a.name() == "value_ints") return one(HostTensor::ints({a.ints().begin(), a.ints().end()}));
+  }
+  return fail(n, "no supported value attribute");
+}
+
+Outputs constantOfShape(const onnx::NodeProto &n, const Inputs &in) {
+  HostTensor fill = HostTensor::make(TP::FLOAT, {1});
+  if (const auto *a = findAttr(n, "value")) {
+    auto t = decodeTensor(a->t());
+    if (!t) return t.takeError();
+    fill = std::move(*t);
+  }
+  HostTensor out = HostTensor::make(fill.type, in.empty() || !in[0] ? std::vector<int64_t>{} : in[0]->i);
+  for (int64_t e = 0; e < out.numElements(); ++e) copyElem(fill, 0, out, e);
+  return one(std::move(out));
+}
+
+Outputs shape(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  const int64_t rank = in[0]->dims.size();
+  int64_t start = std::clamp(normAxis(attrInt(n, "start", 0), rank), int64_t{0}, rank);
+  int64_t end = std::clamp(normAxis(attrInt(n, "end", rank), rank), int64_t{0}, rank);
+  if (end < start) end = start;
+  return one(HostTensor::ints({in[0]->dims.begin() + start, in[0]->dims.begin() + end}));
+}
+
+Outputs cast(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  const int32_t to = static_cast<int32_t>(attrInt(n, "to", 0));
+  if (!isHostSupportedType(to)) return fail(n, "unsupported target type");
+  HostTensor out = HostTensor::make(to, in[0]->dims);
+  for (int64_t e = 0; e < out.numElements(); ++e) {
+    if (out.isFloat()) out.f[e] = in[0]->getF(e);
+    else if (to == TP::BOOL) out.i[e] = in[0]->getF(e) != 0.0;
+    else out.i[e] = in[0]->isFloat() ? static_cast<int64_t>(std::trunc(in[0]->f[e])) : in[0]->i[e];
+  }
+  return one(std::move(out));
+}
+
+Outputs gather(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.size() < 2 || !in[0] || !in[1] || in[1]->isFloat()) return fail(n, "needs data and int indices");
+  const HostTensor &data = *in[0], &ind = *in[1];
+  const int64_t rank = data.dims.size();
+  if (rank == 0) return fail(n, "scalar data");
+  const int64_t axis = normAxis(attrInt(n, "axis", 0), rank);
+  const int64_t outer = std::accumulate(data.dims.begin(), data.dims.begin() + axis, int64_t{1}, std::multiplies<>());
+  const int64_t inner = std::accumulate(data.dims.begin() + axis + 1, data.dims.end(), int64_t{1}, std::multiplies<>());
+  const int64_t len = data.dims[axis];
+  std::vector<int64_t> dims(data.dims.begin(), data.dims.begin() + axis);
+  dims.insert(dims.end(), ind.dims.begin(), ind.dims.end());
+  dims.insert(dims.end(), data.dims.begin() + axis + 1, data.dims.end());
+  std::vector<int64_t> idx;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k : ind.i) {
+      if (k < 0) k += len;
+      if (k < 0 || k >= len) return fail(n, "index out of range");
+      for (int64_t q = 0; q < inner; ++q) idx.push_back((o * len + k) * inner + q);
+    }
+  return one(gatherElems(data, dims, idx));
+}
+
+Outputs unsqueeze(const onnx::NodeProto &n, const Inputs &in) {
+  std::vector<int64_t> axes;
+  if (in.empty() || !in[0] || !intsFrom(n, in, 1, "axes", axes)) return fail(n, "needs axes");
+  HostTensor out = *in[0];
+  const int64_t rank = out.dims.size() + axes.size();
+  for (auto &a : axes) a = normAxis(a, rank);
+  std::sort(axes.begin(), axes.end());
+  for (int64_t a : axes) {
+    if (a < 0 || a > static_cast<int64_t>(out.dims.size())) return fail(n, "bad axis");
+    out.dims.insert(out.dims.begin() + a, 1);
+  }
+  return one(std::move(out));
+}
+
+Outputs squeeze(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  HostTensor out = *in[0];
+  const int64_t rank = out.dims.size();
+  std::vector<int64_t> axes;
+  if (!intsFrom(n, in, 1, "axes", axes))
+    for (int64_t k = 0; k < rank; ++k)
+      if (out.dims[k] == 1) axes.push_back(k);
+  for (auto &a : axes) a = normAxis(a, rank);
+  std::sort(axes.rbegin(), axes.rend());
+  for (int64_t a : axes) {
+    if (a < 0 || a >= rank || out.dims[a] != 1) return fail(n, "bad axis");
+    out.dims.erase(out.dims.begin() + a);
+  }
+  return one(std::move(out));
+}
+
+Outputs concat(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs inputs");
+  const int64_t rank = in[0]->dims.size();
+  const int64_t axis = normAxis(attrInt(n, "axis", 0), rank);
+  std::vector<int64_t> dims = in[0]->dims;
+  dims[axis] = 0;
+  for (const HostTensor *t : in) {
+    if (!t || static_cast<int64_t>(t->dims.size()) != rank) return fail(n, "rank mismatch");
+    dims[axis] += t->dims[axis];
+  }
+  HostTensor out = HostTensor::make(in[0]->type, dims);
+  const int64_t outer = std::accumulate(dims.begin(), dims.begin() + axis, int64_t{1}, std::multiplies<>());
+  int64_t e = 0;
+  for (int64_t o = 0; o < outer; ++o)
+    for (const HostTensor *t : in) {
+      const int64_t chunk = t->numElements() / std::max<int64_t>(outer, 1);
+      for (int64_t q = 0; q < chunk; ++q) copyElem(*t, o * chunk + q, out, e++);
+    }
+  return one(std::move(out));
+}
+
+Outputs slice(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  const HostTensor &x = *in[0];
+  const int64_t rank = x.dims.size();
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (!intsFrom(n, in, 1, "starts", starts) || !intsFrom(n, in, 2, "ends", ends))
+    return fail(n, "needs starts and ends");
+  if (!intsFrom(n, in, 3, "axes", axes))
+    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(k);
+  if (!intsFrom(n, in, 4, "steps", steps)) steps.assign(starts.size(), 1);
+  std::vector<int64_t> lo(rank, 0), step(rank, 1), dims = x.dims;
+  for (size_t k = 0; k < axes.size(); ++k) {
+    const int64_t a = normAxis(axes[k], rank), len = x.dims[a], s = steps[k];
+    if (s == 0) return fail(n, "zero step");
+    int64_t b = starts[k] < 0 ? starts[k] + len : starts[k];
+    int64_t e = ends[k] < 0 ? ends[k] + len : ends[k];
+    if (s > 0) {
+      b = std::clamp<int64_t>(b, 0, len), e = std::clamp<int64_t>(e, 0, len);
+      dims[a] = e > b ? (e - b + s - 1) / s : 0;
+    } else {
+      b = std::clamp<int64_t>(b, 0, len - 1), e = std::clamp<int64_t>(e, -1, len - 1);
+      dims[a] = b > e ? (b - e - s - 1) / -s : 0;
+    }
+    lo[a] = b, step[a] = s;
+  }
+  const std::vector<int64_t> xs = stridesOf(x.dims);
+  int64_t total = std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
+  std::vector<int64_t> idx(total), pos(rank, 0);
+  for (int64_t e = 0; e < total; ++e) {
+    int64_t flat = 0;
+    for (int64_t k = 0; k < rank; ++k) flat += (lo[k] + pos[k] * step[k]) * xs[k];
+    idx[e] = flat;
+    for (int64_t k = rank - 1; k >= 0; --k) {
+      if (++pos[k] < dims[k]) break;
+      pos[k] = 0;
+    }
+  }
+  return one(gatherElems(x, dims, idx));
+}
+
+Outputs reshape(const onnx::NodeProto &n, const Inputs &in) {
+  std::vector<int64_t> shape;
+  if (in.empty() || !in[0] || !intsFrom(n, in, 1, "shape", shape)) return fail(n, "needs a shape");
+  HostTensor out = *in[0];
+  const bool allowZero = attrInt(n, "allowzero", 0) != 0;
+  int64_t known = 1, inferAt = -1;
+  for (size_t k = 0; k < shape.size(); ++k) {
+    if (shape[k] == 0 && !allowZero) shape[k] = k < out.dims.size() ? out.dims[k] : 1;
+    if (shape[k] == -1) inferAt = k;
+    else known *= shape[k];
+  }
+  if (inferAt >= 0) shape[inferAt] = known ? out.numElements() / known : 0;
+  out.dims = shape;
+  if (out.numElements() != in[0]->numElements()) return fail(n, "element count changes");
+  return one(std::move(out));
+}
+
+Outputs range(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.size() != 3 || !in[0] || !in[1] || !in[2]) return fail(n, "needs start, limit, delta");
+  const HostTensor &s = *in[0];
+  const double start = s.getF(0), limit = in[1]->getF(0), delta = in[2]->getF(0);
+  if (delta == 0) return fail(n, "zero delta");
+  const int64_t count = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
+  HostTensor out = HostTensor::make(s.type, {count});
+  for (int64_t k = 0; k < count; ++k) {
+    if (out.isFloat()) out.f[k] = start + k * delta;
+    else out.i[k] = s.getI(0) + k * in[2]->getI(0);
+  }
+  return one(std::move(out));
+}
+
+Outputs expand(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.size() != 2 || !in[0] || !in[1]) return fail(n, "needs input and shape");
+  auto dims = broadcastDims(in[0]->dims, in[1]->i);
+  if (!dims) return dims.takeError();
+  return one(gatherElems(*in[0], *dims, broadcastIndex(in[0]->dims, *dims)));
+}
+
+Outputs where(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.size() != 3 || !in[0] || !in[1] || !in[2]) return fail(n, "needs three inputs");
+  auto d1 = broadcastDims(in[0]->dims, in[1]->dims);
+  if (!d1) return d1.takeError();
+  auto dims = broadcastDims(*d1, in[2]->dims);
+  if (!dims) return dims.takeError();
+  const auto ic = broadcastIndex(in[0]->dims, *dims), ix = broadcastIndex(in[1]->dims, *dims),
+             iy = broadcastIndex(in[2]->dims, *dims);
+  HostTensor out = HostTensor::make(in[1]->type, *dims);
+  for (size_t e = 0; e < ic.size(); ++e) {
+    if (in[0]->getI(ic[e])) copyElem(*in[1], ix[e], out, e);
+    else copyElem(*in[2], iy[e], out, e);
+  }
+  return one(std::move(out));
+}
+
+Outputs transpose(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  const HostTensor &x = *in[0];
+  const int64_t rank = x.dims.size();
+  std::vector<int64_t> perm = attrInts(n, "perm");
+  if (perm.empty())
+    for (int64_t k = rank - 1; k >= 0; --k) perm.push_back(k);
+  if (static_cast<int64_t>(perm.size()) != rank) return fail(n, "bad perm");
+  std::vector<int64_t> dims(rank), pos(rank, 0);
+  for (int64_t k = 0; k < rank; ++k) dims[k] = x.dims[perm[k]];
+  const std::vector<int64_t> xs = stridesOf(x.dims);
+  std::vector<int64_t> idx(x.numElements());
+  for (size_t e = 0; e < idx.size(); ++e) {
+    int64_t flat = 0;
+    for (int64_t k = 0; k < rank; ++k) flat += pos[k] * xs[perm[k]];
+    idx[e] = flat;
+    for (int64_t k = rank - 1; k >= 0; --k) {
+      if (++pos[k] < dims[k]) break;
+      pos[k] = 0;
+    }
+  }
+  return one(gatherElems(x, dims, idx));
+}
+
+const llvm::StringMap<EvalFn> &table() {
+  static const llvm::StringMap<EvalFn> t = {
+      {"Constant", constant}, {"ConstantOfShape", constantOfShape}, {"Shape", shape},
+      {"Gather", gather},     {"Unsqueeze", unsqueeze},             {"Squeeze", squeeze},
+      {"Concat", concat},     {"Slice", slice},                     {"Cast", cast},
+      {"Reshape", reshape},   {"Range", range},                     {"Add", binary},
+      {"Sub", binary},        {"Mul", binary},                      {"Div", binary},
+      {"Pow", binary},        {"Equal", binary},                    {"Where", where},
+      {"Expand", expand},     {"Identity", unary},                  {"Transpose", transpose},
+      {"Sqrt", unary},        {"Reciprocal", unary},                {"Neg", unary},
+  };
+  return t;
+}
+
+}  // namespace
+
+const onnx::AttributeProto *findAttr(const onnx::NodeProto &node, llvm::StringRef name) {
+  for (const auto &a : node.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+int64_t attrInt(const onnx::NodeProto &node, llvm::StringRef name, int64_t dflt) {
+  const auto *a = findAttr(node, name);
+  return a ? a->i() : dflt;
+}
+
+float attrFloat(const onnx::NodeProto &node, llvm::StringRef name, float dflt) {
+  const auto *a = findAttr(node, name);
+  return a ? a->f() : dflt;
+}
+
+std::vector<int64_t> attrInts(const onnx::NodeProto &node, llvm::StringRef name) {
+  const auto *a = findAttr(node, name);
+  if (!a) return {};
+  return {a->ints().begin(), a->ints().end()};
+}
+
+llvm::Expected<std::vector<int64_t>> broadcastDims(const std::vector<int64_t> &a,
+                                                   const std::vector<int64_t> &b) {
+  const size_t rank = std::max(a.size(), b.size());
+  std::vector<int64_t> out(rank);
+  for (size_t k = 0; k < rank; ++k) {
+    const int64_t x = k + a.size() >= rank ? a[k + a.size() - rank] : 1;
+    const int64_t y = k + b.size() >= rank ? b[k + b.size() - rank] : 1;
+    if (x != y && x != 1 && y != 1)
+      return makeError(ErrorCode::Internal, "shapes do not broadcast ({0} vs {1})", x, y);
+    out[k] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+bool canEvaluate(llvm::StringRef opType) { return table().count(opType) != 0; }
+
+llvm::Expected<std::vector<HostTensor>> evaluateNode(const onnx::NodeProto &node, const Inputs &inputs) {
+  auto it = table().find(node.op_type());
+  if (it == table().end()) return fail(node, "op not in the host evaluator");
+  if (!node.domain().empty() && node.domain() != "ai.onnx") return fail(node, "custom domain");
+  for (const HostTensor *t : inputs)
+    if (t && !isHostSupportedType(t->type)) return fail(node, "unsupported input type");
+  return it->second(node, inputs);
+}
+
+}  // namespace pfcomp::import

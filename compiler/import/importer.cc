@@ -1,0 +1,100 @@
+#include "compiler/import/importer.h"
+
+#include "compiler/import/fold.h"
+#include "compiler/import/graph_edit.h"
+#include "compiler/import/lower.h"
+#include "compiler/import/model_loader.h"
+#include "compiler/import/rewrite.h"
+#include "compiler/ir/graph_io.h"
+#include "compiler/ir/text_dump.h"
+#include "support/atomic_file.h"
+#include "support/error.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+
+namespace pfcomp::import {
+namespace {
+
+void recordMeta(ir::Graph &g, const onnx::ModelProto &original, const ImportOptions &options,
+                llvm::StringRef modelPath) {
+  auto &meta = *g.mutable_meta();
+  meta["float_dtype"] = options.float_dtype;
+  meta["producer_name"] = original.producer_name();
+  meta["producer_version"] = original.producer_version();
+  meta["opset"] = std::to_string(defaultOpset(original));
+  meta["model_path"] = modelPath.str();
+  for (const auto &vi : original.graph().input())
+    meta["onnx_input_dtype." + vi.name()] = std::to_string(vi.type().tensor_type().elem_type());
+  for (const auto &vi : original.graph().output())
+    meta["onnx_output_dtype." + vi.name()] = std::to_string(vi.type().tensor_type().elem_type());
+}
+
+// Nodes added by rewrites may repeat a name the exporter already used.
+void uniquifyNodeNames(ir::Graph &g) {
+  llvm::StringSet<> seen;
+  for (auto &n : *g.mutable_nodes()) {
+    std::string name = n.name().empty() ? n.op_type() : n.name();
+    for (int k = 1; seen.contains(name); ++k) name = n.name() + "_" + std::to_string(k);
+    seen.insert(name);
+    n.set_name(name);
+  }
+}
+
+}  // namespace
+
+llvm::Expected<ImportResult> importModel(llvm::StringRef modelPath, const ImportOptions &options) {
+  if (auto fdt = floatDType(options.float_dtype); !fdt) return fdt.takeError();
+  auto loaded = loadModel(modelPath);
+  if (!loaded) return loaded.takeError();
+  onnx::ModelProto model = std::move(*loaded);
+  normaliseModel(model);
+  const onnx::ModelProto original = model;
+
+  if (auto err = applyInputShapes(model, options, modelPath)) return std::move(err);
+  if (auto err = inferShapes(model, modelPath)) return std::move(err);
+  if (auto err = checkStaticInputs(model, modelPath)) return std::move(err);
+
+  auto folded = foldConstants(model, modelPath);
+  if (!folded) return folded.takeError();
+  auto rewritten = rewriteForDevice(model);
+  if (!rewritten) return rewritten.takeError();
+  if (*rewritten) {
+    if (auto err = inferShapes(model, modelPath)) return std::move(err);
+    auto more = foldConstants(model, modelPath);
+    if (!more) return more.takeError();
+  }
+
+  auto graph = lowerModel(model, options, modelPath);
+  if (!graph) return graph.takeError();
+  ImportResult result{std::move(*graph), std::move(model)};
+  ir::Graph &g = result.graph;
+  g.set_ir_version(ir::kMNGraphVersion);
+  if (g.name().empty()) g.set_name(llvm::sys::path::stem(modelPath).str());
+  g.clear_stages();
+  g.add_stages("onnx-import");
+  uniquifyNodeNames(g);
+  recordMeta(g, original, options, modelPath);
+  return result;
+}
+
+llvm::Error runImport(llvm::StringRef modelPath, llvm::StringRef outputPath,
+                      const ImportOptions &options) {
+  auto result = importModel(modelPath, options);
+  if (!result) return result.takeError();
+  if (!options.out_onnx.empty()) {
+    llvm::SmallString<256> onnxPath(options.out_onnx);
+    if (llvm::sys::path::is_relative(onnxPath)) {
+      onnxPath = llvm::sys::path::parent_path(outputPath);
+      llvm::sys::path::append(onnxPath, options.out_onnx);
+    }
+    std::string bytes;
+    if (!result->optimized.SerializeToString(&bytes))
+      return makeError(ErrorCode::Internal, "cannot serialise the optimized ONNX for {0}", onnxPath);
+    if (auto err = writeFileAtomically(onnxPath, bytes)) return err;
+  }
+  if (auto err = ir::writeGraph(result->graph, outputPath)) return err;
+  return writeFileAtomically((outputPath + ".txt").str(), ir::dumpGraph(result->graph));
+}
+
+}  // namespace pfcomp::import

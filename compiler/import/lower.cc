@@ -1,0 +1,187 @@
+#include "compiler/import/lower.h"
+
+#include "compiler/import/host_tensor.h"
+#include "compiler/import/node_lowering.h"
+#include "compiler/import/value_types.h"
+#include "compiler/ir/dtype.h"
+#include "compiler/ir/op_support.h"
+#include "support/error.h"
+
+#include "llvm/ADT/StringSet.h"
+
+#include <map>
+
+namespace pfcomp::import {
+namespace {
+
+std::string listText(const std::vector<std::string> &items) {
+  std::string s;
+  for (const auto &i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+// Nodes the device cannot run: unknown ops, and integer/bool tensors anywhere except constant
+// Gather indices.
+llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
+                           llvm::StringRef modelPath) {
+  std::vector<std::string> bad, intUses;
+  for (const ir::Node &n : g.nodes()) {
+    bool ok = ir::isDeviceOp(n.op_type());
+    std::string intNames;
+    auto checkValue = [&](const std::string &name, bool gatherIndices) {
+      auto it = valueIndex.find(name);
+      if (name.empty() || it == valueIndex.end()) return;
+      const ir::Value &v = g.values(it->second);
+      if (ir::isFloat(v.dtype())) return;
+      if (gatherIndices && v.kind() == ir::Value::PARAM) return;
+      ok = false;
+      intNames += (intNames.empty() ? "" : " ") + name + ":" + ir::dtypeName(v.dtype());
+    };
+    for (int k = 0; k < n.inputs_size(); ++k) checkValue(n.inputs(k), n.op_type() == "Gather" && k == 1);
+    for (const auto &o : n.outputs()) checkValue(o, false);
+    if (ok) continue;
+    bad.push_back(n.name() + " (" + n.op_type() + ")");
+    if (!intNames.empty()) intUses.push_back(n.name() + " [" + intNames + "]");
+  }
+  if (bad.empty()) return llvm::Error::success();
+  std::string msg = "unsupported ops in " + modelPath.str() + ": " + listText(bad);
+  if (!intUses.empty())
+    msg += "; the device computes float tensors only (integer tensors are allowed only as constant "
+           "Gather indices): " + listText(intUses);
+  return makeError(ErrorCode::UnsupportedOp, msg);
+}
+
+// Graph outputs must be produced by a node: an output that is an input or a param is copied.
+void produceOutputsByNodes(ir::Graph &g, std::map<std::string, int> &valueIndex) {
+  llvm::StringSet<> names;
+  for (const auto &v : g.values()) names.insert(v.name());
+  for (const auto &n : g.nodes()) names.insert(n.name());
+  auto fresh = [&](const std::string &base) {
+    std::string name = base;
+    for (int k = 1; names.contains(name); ++k) name = base + "_" + std::to_string(k);
+    names.insert(name);
+    return name;
+  };
+  for (int k = 0; k < g.outputs_size(); ++k) {
+    const std::string out = g.outputs(k);
+    auto it = valueIndex.find(out);
+    if (it == valueIndex.end()) continue;
+    ir::Value &v = *g.mutable_values(it->second);
+    if (v.kind() == ir::Value::ACTIVATION) continue;
+    ir::Node &copy = *g.add_nodes();
+    copy.set_op_type("Identity");
+    copy.set_name(fresh("Identity_output_" + out));
+    ir::Value produced = v;
+    produced.set_kind(ir::Value::ACTIVATION);
+    produced.clear_data();
+    if (v.kind() == ir::Value::PARAM) {  // keep the output's name, rename the param
+      const std::string param = fresh(out + "_const");
+      v.set_name(param);
+      valueIndex[param] = it->second;
+      for (auto &n : *g.mutable_nodes())
+        for (auto &i : *n.mutable_inputs())
+          if (i == out) i = param;
+      copy.add_inputs(param);
+    } else {  // an input cannot be renamed: the output gets a new name
+      produced.set_name(fresh(out + "_out"));
+      g.set_outputs(k, produced.name());
+      (*g.mutable_meta())["onnx_output_name." + produced.name()] = out;
+      copy.add_inputs(out);
+    }
+    copy.add_outputs(produced.name());
+    valueIndex[produced.name()] = g.values_size();
+    *g.add_values() = produced;
+  }
+}
+
+}  // namespace
+
+llvm::Expected<ir::DType> floatDType(llvm::StringRef floatDtype) {
+  if (floatDtype == "float" || floatDtype == "mixed") return ir::F32;
+  if (floatDtype == "double") return ir::F64;
+  if (floatDtype == "half") return ir::F16;
+  return makeError(ErrorCode::BadOptionValue,
+                   "--float_dtype={0}: expected one of mixed, half, float, double", floatDtype);
+}
+
+llvm::Expected<ir::Graph> lowerModel(const onnx::ModelProto &model, const ImportOptions &options,
+                                     llvm::StringRef modelPath) {
+  auto fdt = floatDType(options.float_dtype);
+  if (!fdt) return fdt.takeError();
+  const onnx::GraphProto &og = model.graph();
+  const llvm::StringMap<ValueType> types = collectValueTypes(og);
+
+  std::map<std::string, const onnx::TensorProto *> inits;
+  for (const auto &t : og.initializer()) inits[t.name()] = &t;
+  std::map<std::string, HostTensor> decoded;
+  llvm::Error firstDecodeError = llvm::Error::success();
+  auto constant = [&](const std::string &name) -> const HostTensor * {
+    auto d = decoded.find(name);
+    if (d != decoded.end()) return &d->second;
+    auto it = inits.find(name);
+    if (it == inits.end()) return nullptr;
+    auto t = decodeTensor(*it->second);
+    if (!t) {
+      if (!firstDecodeError) firstDecodeError = t.takeError();
+      else llvm::consumeError(t.takeError());
+      return nullptr;
+    }
+    return &(decoded[name] = std::move(*t));
+  };
+
+  ir::Graph g;
+  g.set_name(og.name());
+  g.set_ir_version(1);
+  for (const auto &n : og.node()) *g.add_nodes() = lowerNode(n, constant, types);
+
+  // Values: inputs, then params and activations in first-use order.
+  std::map<std::string, int> valueIndex;
+  std::vector<std::string> notStatic;
+  auto addValue = [&](const std::string &name, ir::Value::Kind kind) -> llvm::Error {
+    if (name.empty() || valueIndex.count(name)) return llvm::Error::success();
+    ir::Value v;
+    v.set_name(name);
+    v.set_kind(kind);
+    auto t = types.find(name);
+    const ValueType vt = t == types.end() ? ValueType{} : t->second;
+    v.set_dtype(isOnnxFloatType(vt.elem_type) ? *fdt : ir::fromOnnxType(vt.elem_type));
+    if (!vt.isStatic()) notStatic.push_back(name + " (" + (vt.has_shape ? shapeText(vt.dims) : "unknown rank") + ")");
+    for (int64_t d : vt.dims) v.add_shape(d);
+    if (kind == ir::Value::PARAM) {
+      const HostTensor *c = constant(name);
+      if (!c) return makeError(ErrorCode::ModelMalformed, "{0}: cannot read initializer '{1}'", modelPath, name);
+      v.set_data(encodeParamBytes(*c, v.dtype()));
+    }
+    valueIndex[name] = g.values_size();
+    *g.add_values() = std::move(v);
+    return llvm::Error::success();
+  };
+  auto kindOf = [&](const std::string &name) {
+    return inits.count(name) ? ir::Value::PARAM : ir::Value::ACTIVATION;
+  };
+  for (const auto &vi : og.input()) {
+    g.add_inputs(vi.name());
+    if (auto err = addValue(vi.name(), ir::Value::INPUT)) return std::move(err);
+  }
+  for (const auto &n : g.nodes()) {
+    for (const auto &i : n.inputs())
+      if (auto err = addValue(i, kindOf(i))) return std::move(err);
+    for (const auto &o : n.outputs())
+      if (auto err = addValue(o, ir::Value::ACTIVATION)) return std::move(err);
+  }
+  for (const auto &vi : og.output()) {
+    g.add_outputs(vi.name());
+    if (auto err = addValue(vi.name(), kindOf(vi.name()))) return std::move(err);
+  }
+  if (firstDecodeError) return std::move(firstDecodeError);
+
+  if (auto err = checkDeviceOps(g, valueIndex, modelPath)) return std::move(err);
+  if (!notStatic.empty())
+    return makeError(ErrorCode::ShapeInference,
+                     "{0}: shape inference left {1} value(s) without a static shape: {2}", modelPath,
+                     notStatic.size(), listText(notStatic));
+  produceOutputsByNodes(g, valueIndex);
+  return g;
+}
+
+}  // namespace pfcomp::import
