@@ -1,0 +1,96 @@
+#include "runtime/device/cost_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+namespace pfcomp::device {
+namespace {
+
+int64_t ceilDiv(double a, double b) { return static_cast<int64_t>(std::ceil(a / b)); }
+
+}  // namespace
+
+std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, int64_t activePes,
+                              bool broadcast, bool load) {
+  activePes = std::max<int64_t>(activePes, 1);
+  // PEs are filled in tree order, so the busiest link at a level serves min(P, PEs below it).
+  auto busiest = [&](int64_t pesBelow) {
+    return broadcast ? bytesPerPe : bytesPerPe * std::min(activePes, pesBelow);
+  };
+  int64_t dramBytes = broadcast ? bytesPerPe : bytesPerPe * activePes;
+  struct Level { const char *upper, *lower; int64_t pesBelow; double bw; };
+  const Level levels[] = {
+      {"DRAM", "L2BM", hw.pesPerGroup(), hw.bw_dram_per_group},
+      {"L2BM", "L1BM", hw.pesPerL2b(), hw.bw_group_to_l2b},
+      {"L1BM", "LM", hw.pesPerL1b(), hw.bw_l2b_to_l1b},
+      {"LM", "PE", 1, hw.bw_l1b_to_pe},
+  };
+  std::vector<Hop> hops;
+  for (const Level &level : levels) {
+    Hop hop;
+    hop.set_from(load ? level.upper : level.lower);
+    hop.set_to(load ? level.lower : level.upper);
+    int64_t link = busiest(level.pesBelow);
+    hop.set_bytes(&level == &levels[0] ? dramBytes : (broadcast ? bytesPerPe : bytesPerPe * activePes));
+    hop.set_cycles(ceilDiv(static_cast<double>(link), level.bw));
+    hops.push_back(hop);
+  }
+  if (!load) std::reverse(hops.begin(), hops.end());
+  return hops;
+}
+
+int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops) {
+  // The legs are pipelined: the slowest one sets the pace.
+  int64_t slowest = 0;
+  for (const Hop &hop : hops) slowest = std::max(slowest, hop.cycles());
+  return slowest + hw.transfer_latency;
+}
+
+int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work) {
+  double mauPerPe, vecPerPe;
+  switch (dtype) {
+    case F64: mauPerPe = hw.flop_per_mab_cycle_f64; vecPerPe = hw.vec_per_pe_cycle_f64; break;
+    case F16: mauPerPe = hw.flop_per_mab_cycle_f16; vecPerPe = hw.vec_per_pe_cycle_f16; break;
+    default: mauPerPe = hw.flop_per_mab_cycle_f32; vecPerPe = hw.vec_per_pe_cycle_f32; break;
+  }
+  mauPerPe /= hw.pe_per_mab;
+  return ceilDiv(work.mau_flops, mauPerPe) + ceilDiv(work.vector_ops, vecPerPe) +
+         hw.compute_latency;
+}
+
+Timeline computeTimeline(const Program &program) {
+  Timeline t;
+  t.times.resize(program.instrs_size());
+  std::unordered_map<int, int64_t> tagDone;
+  int64_t issue = 0, dmaFree = 0, peFree = 0;
+  for (int i = 0; i < program.instrs_size(); ++i) {
+    const Instr &in = program.instrs(i);
+    InstrTime &time = t.times[i];
+    switch (in.kind()) {
+      case Instr::LOAD:
+      case Instr::STORE:
+        time.start = std::max(issue, dmaFree);
+        time.end = time.start + in.cycles();
+        dmaFree = time.end;
+        t.dma_busy += in.cycles();
+        break;
+      case Instr::COMPUTE:
+        time.start = std::max(issue, peFree);
+        time.end = time.start + in.cycles();
+        peFree = time.end;
+        t.pe_busy += in.cycles();
+        break;
+      case Instr::WAIT:
+        for (int tag : in.wait_tags()) issue = std::max(issue, tagDone[tag]);
+        time.start = time.end = issue;
+        break;
+      default: break;
+    }
+    if (in.kind() != Instr::WAIT) tagDone[in.tag()] = time.end;
+    t.total_cycles = std::max(t.total_cycles, time.end);
+  }
+  return t;
+}
+
+}  // namespace pfcomp::device

@@ -1,0 +1,37 @@
+// The cycle cost of every program instruction, from the hardware descriptor alone. `emit`
+// predicts with it and the emulator reports with it, so the two numbers agree by construction.
+#pragma once
+
+#include "runtime/device/hardware.h"
+#include "runtime/device/program.pb.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace pfcomp::device {
+
+// Work one PE does for a kernel: MAU multiply-accumulate FLOPs and vector element operations.
+struct KernelWork {
+  double mau_flops = 0;
+  double vector_ops = 0;
+};
+
+// Legs of a transfer of `bytesPerPe` to/from each of `activePes` PEs (or one window broadcast to
+// all of them), from DRAM down to LM for a load and back up for a store.
+std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, int64_t activePes,
+                              bool broadcast, bool load);
+int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops);
+int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work);
+
+// When each instruction starts and ends: one DMA queue, one PE array, WAIT blocks issue.
+struct InstrTime {
+  int64_t start = 0, end = 0;
+};
+struct Timeline {
+  std::vector<InstrTime> times;  // one per instruction
+  int64_t total_cycles = 0;
+  int64_t dma_busy = 0, pe_busy = 0;
+};
+Timeline computeTimeline(const Program &program);
+
+}  // namespace pfcomp::device

@@ -1,0 +1,93 @@
+#include "runtime/device/element_convert.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace pfcomp::device {
+
+uint16_t floatToHalf(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint32_t sign = (x >> 16) & 0x8000;
+  int32_t exp = ((x >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = x & 0x7fffff;
+  if (((x >> 23) & 0xff) == 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);  // inf / nan
+  if (exp >= 31) return sign | 0x7c00;                                         // overflow
+  if (exp <= 0) {                                                              // subnormal
+    if (exp < -10) return sign;
+    mant |= 0x800000;
+    int shift = 14 - exp;
+    uint32_t half = mant >> shift;
+    uint32_t rest = mant & ((1u << shift) - 1), mid = 1u << (shift - 1);
+    if (rest > mid || (rest == mid && (half & 1))) ++half;
+    return sign | half;
+  }
+  uint32_t half = sign | (exp << 10) | (mant >> 13);
+  uint32_t rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1))) ++half;  // may carry into the exponent
+  return half;
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff, x;
+  if (exp == 0) {
+    if (mant == 0) {
+      x = sign;
+    } else {
+      float f = std::ldexp(static_cast<float>(mant), -24);
+      return sign ? -f : f;
+    }
+  } else if (exp == 31) {
+    x = sign | 0x7f800000 | (mant << 13);
+  } else {
+    x = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+namespace {
+
+double load(DType t, const void *p, int64_t i) {
+  switch (t) {
+    case F32: return static_cast<const float *>(p)[i];
+    case F64: return static_cast<const double *>(p)[i];
+    case F16: return halfToFloat(static_cast<const uint16_t *>(p)[i]);
+    case I64: return static_cast<double>(static_cast<const int64_t *>(p)[i]);
+    case I32: return static_cast<const int32_t *>(p)[i];
+    case I8: return static_cast<const int8_t *>(p)[i];
+    case U8: case BOOL: return static_cast<const uint8_t *>(p)[i];
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+void storeScalar(DType t, double v, void *p) {
+  switch (t) {
+    case F32: *static_cast<float *>(p) = static_cast<float>(v); break;
+    case F64: *static_cast<double *>(p) = v; break;
+    case F16: *static_cast<uint16_t *>(p) = floatToHalf(static_cast<float>(v)); break;
+    case I64: *static_cast<int64_t *>(p) = static_cast<int64_t>(v); break;
+    case I32: *static_cast<int32_t *>(p) = static_cast<int32_t>(v); break;
+    case I8: *static_cast<int8_t *>(p) = static_cast<int8_t>(v); break;
+    case U8: case BOOL: *static_cast<uint8_t *>(p) = static_cast<uint8_t>(v); break;
+    default: break;
+  }
+}
+
+bool convertElements(DType from, const void *src, DType to, void *dst, int64_t n) {
+  if (from == DT_UNDEFINED || to == DT_UNDEFINED) return false;
+  if (from == to) {
+    static const int sizes[] = {0, 4, 2, 8, 8, 4, 1, 1, 1};
+    std::memcpy(dst, src, n * sizes[from]);
+    return true;
+  }
+  static const int sizes[] = {0, 4, 2, 8, 8, 4, 1, 1, 1};
+  for (int64_t i = 0; i < n; ++i)
+    storeScalar(to, load(from, src, i), static_cast<char *>(dst) + i * sizes[to]);
+  return true;
+}
+
+}  // namespace pfcomp::device

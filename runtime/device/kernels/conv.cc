@@ -1,0 +1,148 @@
+// Sliding-window PE kernels on NCHW tiles: 2-D convolution (MAU) and max / average pooling.
+// The input tile is the window a transfer cut out of DRAM, padding already filled in, so the
+// local input row of output row `oh` and kernel row `kh` is `oh * stride + kh * dilation`.
+#include "runtime/device/kernels/kernel_util.h"
+
+#include <limits>
+
+namespace pfcomp::device::kernels {
+namespace {
+
+struct Window {
+  int64_t sh = 1, sw = 1, dh = 1, dw = 1;
+};
+
+template <typename T>
+class Conv2d : public PreparedKernel {
+ public:
+  // X[N, C, IH, IW], W[CO, C, KH, KW], Y[N, CO, OH, OW]; ints = stride h, w, dilation h, w.
+  Conv2d(const Kernel &k, std::vector<Dims> s)
+      : x_(k.addrs(0)), w_(k.addrs(1)), y_(k.addrs(2)), accumulate_(k.accumulate()),
+        xs_(s[0]), ws_(s[1]), ys_(s[2]) {
+    win_ = {k.ints(0), k.ints(1), k.ints(2), k.ints(3)};
+  }
+
+  void run(uint8_t *lm, const PeTile &) const override {
+    const T *X = at<T>(lm, x_);
+    const T *W = at<T>(lm, w_);
+    T *Y = at<T>(lm, y_);
+    const int64_t N = ys_[0], CO = ys_[1], OH = ys_[2], OW = ys_[3];
+    const int64_t C = xs_[1], IH = xs_[2], IW = xs_[3], KH = ws_[2], KW = ws_[3];
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t co = 0; co < CO; ++co) {
+        T *y = Y + (n * CO + co) * OH * OW;
+        if (!accumulate_)
+          for (int64_t i = 0; i < OH * OW; ++i) y[i] = 0;
+        for (int64_t c = 0; c < C; ++c) {
+          const T *x = X + (n * C + c) * IH * IW;
+          const T *w = W + (co * C + c) * KH * KW;
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              const T wv = w[kh * KW + kw];
+              for (int64_t oh = 0; oh < OH; ++oh) {
+                const T *xrow = x + (oh * win_.sh + kh * win_.dh) * IW + kw * win_.dw;
+                T *yrow = y + oh * OW;
+                if (win_.sw == 1)
+                  for (int64_t ow = 0; ow < OW; ++ow) yrow[ow] += wv * xrow[ow];
+                else
+                  for (int64_t ow = 0; ow < OW; ++ow) yrow[ow] += wv * xrow[ow * win_.sw];
+              }
+            }
+        }
+      }
+  }
+
+ private:
+  int64_t x_, w_, y_;
+  bool accumulate_;
+  Dims xs_, ws_, ys_;
+  Window win_;
+};
+
+template <typename T>
+class Pool2d : public PreparedKernel {
+ public:
+  // X[N, C, IH, IW] window, Y[N, C, OH, OW]; ints = kind (0 max, 1 average), KH, KW, stride h, w,
+  // dilation h, w, pad top, pad left, count_include_pad, input H, input W.
+  Pool2d(const Kernel &k, std::vector<Dims> s)
+      : x_(k.addrs(0)), y_(k.addrs(1)), xs_(s[0]), ys_(s[1]), p_(k.ints().begin(), k.ints().end()) {}
+
+  void run(uint8_t *lm, const PeTile &tile) const override {
+    const T *X = at<T>(lm, x_);
+    T *Y = at<T>(lm, y_);
+    const bool isMax = p_[0] == 0;
+    const int64_t KH = p_[1], KW = p_[2], sh = p_[3], sw = p_[4], dh = p_[5], dw = p_[6];
+    const int64_t padT = p_[7], padL = p_[8], includePad = p_[9], H = p_[10], Wd = p_[11];
+    const int64_t N = ys_[0], C = ys_[1], OH = ys_[2], OW = ys_[3], IH = xs_[2], IW = xs_[3];
+    const int64_t oh0 = tile.tile_start[2], ow0 = tile.tile_start[3];
+    for (int64_t nc = 0; nc < N * C; ++nc) {
+      const T *x = X + nc * IH * IW;
+      T *y = Y + nc * OH * OW;
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double acc = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+          int64_t count = 0;
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              int64_t ih = oh * sh + kh * dh, iw = ow * sw + kw * dw;
+              int64_t absH = (oh0 + oh) * sh - padT + kh * dh;
+              int64_t absW = (ow0 + ow) * sw - padL + kw * dw;
+              bool inside = absH >= 0 && absH < H && absW >= 0 && absW < Wd;
+              bool inPad = absH >= -padT && absH < H + padT && absW >= -padL && absW < Wd + padL;
+              double v = x[ih * IW + iw];
+              if (isMax) {
+                if (inside && v > acc) acc = v;
+              } else if (inside || (includePad && inPad)) {
+                acc += inside ? v : 0.0;
+                ++count;
+              }
+            }
+          y[oh * OW + ow] = static_cast<T>(isMax ? acc : (count ? acc / count : 0.0));
+        }
+    }
+  }
+
+ private:
+  int64_t x_, y_;
+  Dims xs_, ys_;
+  std::vector<int64_t> p_;
+};
+
+}  // namespace
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareConv2d(const Kernel &k) {
+  auto shapes = operandShapes(k, 3, 3);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (s[0].size() != 4 || s[1].size() != 4 || s[2].size() != 4 || k.ints_size() != 4)
+    return badKernel(k, "expects 4-D X, W, Y and 4 window parameters");
+  if (s[0][1] != s[1][1] || s[1][0] != s[2][1] || s[0][0] != s[2][0])
+    return badKernel(k, "channel or batch extents do not match");
+  int64_t needH = (s[2][2] - 1) * k.ints(0) + (s[1][2] - 1) * k.ints(2) + 1;
+  int64_t needW = (s[2][3] - 1) * k.ints(1) + (s[1][3] - 1) * k.ints(3) + 1;
+  if (s[0][2] < needH || s[0][3] < needW) return badKernel(k, "input window smaller than the output tile needs");
+  auto prepared = byDType<Conv2d>(k, k, s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, k.accumulate());
+  (*prepared)->work.mau_flops =
+      2.0 * s[2][0] * s[2][1] * s[2][2] * s[2][3] * s[1][1] * s[1][2] * s[1][3];
+  return prepared;
+}
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> preparePool2d(const Kernel &k) {
+  auto shapes = operandShapes(k, 2, 2);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (s[0].size() != 4 || s[1].size() != 4 || k.ints_size() != 12)
+    return badKernel(k, "expects 4-D X, Y and 12 window parameters");
+  int64_t needH = (s[1][2] - 1) * k.ints(3) + (k.ints(1) - 1) * k.ints(5) + 1;
+  int64_t needW = (s[1][3] - 1) * k.ints(4) + (k.ints(2) - 1) * k.ints(6) + 1;
+  if (s[0][2] < needH || s[0][3] < needW) return badKernel(k, "input window smaller than the output tile needs");
+  auto prepared = byDType<Pool2d>(k, k, s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = 1.0 * s[1][0] * s[1][1] * s[1][2] * s[1][3] * k.ints(1) * k.ints(2);
+  return prepared;
+}
+
+}  // namespace pfcomp::device::kernels

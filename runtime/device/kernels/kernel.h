@@ -1,0 +1,41 @@
+// PE kernels: the compute instructions every active PE runs in lock step on its own LM tile.
+// A kernel is prepared once per instruction (operand shapes and parameters are the same on
+// every PE) and then run per PE on that PE's LM.
+#pragma once
+
+#include "runtime/device/cost_model.h"
+#include "runtime/device/program.pb.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace pfcomp::device {
+
+// What a kernel knows about the PE it runs on: its tile's start on each output axis of the
+// layer and the layer's extent (for kernels whose result depends on where padding was).
+struct PeTile {
+  const int64_t *tile_start = nullptr;
+  const int64_t *space = nullptr;
+};
+
+class PreparedKernel {
+ public:
+  virtual ~PreparedKernel() = default;
+  virtual void run(uint8_t *lm, const PeTile &tile) const = 0;
+  // Byte ranges [addr, addr + size) the kernel reads and writes, for the emulator's checks.
+  std::vector<std::pair<int64_t, int64_t>> reads, writes;
+  KernelWork work;
+};
+
+// Validates `kernel` (op known, operand count, shapes consistent, dtype supported) and returns
+// the per-PE runner with its work and memory footprint.
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareKernel(const Kernel &kernel);
+
+int64_t numElements(const Kernel::Shape &shape);
+int64_t dtypeBytes(DType dtype);
+
+}  // namespace pfcomp::device

@@ -1,0 +1,52 @@
+// Shared pieces of the kernel implementations: operand access, broadcasting, dtype dispatch.
+#pragma once
+
+#include "runtime/device/kernels/kernel.h"
+#include "support/error.h"
+
+#include <array>
+#include <string>
+
+namespace pfcomp::device::kernels {
+
+using Dims = std::vector<int64_t>;
+
+Dims dimsOf(const Kernel::Shape &shape);
+// Row-major strides of `in` broadcast to `out` (same rank): 0 where `in` has extent 1.
+Dims broadcastStrides(const Dims &in, const Dims &out);
+// Checks operand count and that addresses and shapes line up; returns the shapes.
+llvm::Expected<std::vector<Dims>> operandShapes(const Kernel &k, size_t minOperands,
+                                                size_t maxOperands);
+// Fills reads (all but the last operand, plus the last when accumulating) and writes.
+void setFootprint(PreparedKernel &prepared, const Kernel &k, const std::vector<Dims> &shapes,
+                  bool outputIsRead);
+llvm::Error badKernel(const Kernel &k, const llvm::Twine &why);
+
+template <typename T>
+T *at(uint8_t *lm, int64_t addr) {
+  return reinterpret_cast<T *>(lm + addr);
+}
+
+// Instantiates Impl<float> or Impl<double> by the kernel's element type.
+template <template <typename> class Impl, typename... Args>
+llvm::Expected<std::unique_ptr<PreparedKernel>> byDType(const Kernel &k, Args &&...args) {
+  std::unique_ptr<PreparedKernel> out;
+  switch (k.dtype()) {
+    case F32: out = std::make_unique<Impl<float>>(std::forward<Args>(args)...); break;
+    case F64: out = std::make_unique<Impl<double>>(std::forward<Args>(args)...); break;
+    default: return badKernel(k, "element type not supported by the PE kernels yet");
+  }
+  return std::move(out);
+}
+
+// Kernel families, each in its own file.
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareUnary(const Kernel &k, llvm::StringRef fn);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareBinary(const Kernel &k, llvm::StringRef fn);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareMatmul(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareConv2d(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> preparePool2d(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareReduce(const Kernel &k, llvm::StringRef fn);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareSoftmax(const Kernel &k, bool log);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareLayerNorm(const Kernel &k);
+
+}  // namespace pfcomp::device::kernels

@@ -1,0 +1,196 @@
+#include "runtime/device/transfer.h"
+
+#include "runtime/device/element_convert.h"
+#include "runtime/device/kernels/kernel.h"
+#include "support/error.h"
+
+#include <cstring>
+#include <numeric>
+
+namespace pfcomp::device {
+
+TileWalker::TileWalker(const Layer &layer, const Instr &instr)
+    : grid_(layer.grid().begin(), layer.grid().end()),
+      tile_(layer.out_tile().begin(), layer.out_tile().end()) {
+  for (int64_t g : grid_) numTiles_ *= g;
+  for (int r = 0; r < instr.red_coords_size(); ++r)
+    redStarts_.push_back(instr.red_coords(r) * (r < layer.red_chunk_size() ? layer.red_chunk(r) : 0));
+  redStarts_.push_back(0);  // keeps data() valid when there are no reduction axes
+}
+
+void TileWalker::tileStart(int64_t tile, int64_t *start) const {
+  for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
+    start[a] = (tile % grid_[a]) * tile_[a];
+    tile /= grid_[a];
+  }
+}
+
+namespace {
+
+std::vector<int> lmOrder(const Transfer &x) {
+  std::vector<int> perm(x.axes_size());
+  if (x.lm_perm_size())
+    for (int i = 0; i < x.lm_perm_size(); ++i) perm[i] = x.lm_perm(i);
+  else
+    std::iota(perm.begin(), perm.end(), 0);
+  return perm;
+}
+
+int64_t windowStart(const AxisMap &m, const int64_t *tileStart, const int64_t *redStarts) {
+  int64_t start = m.offset();
+  if (m.follows() >= 0) start += m.scale() * (tileStart[m.follows()] / std::max<int64_t>(m.div(), 1));
+  if (m.red_follows() >= 0 && redStarts) start += m.red_scale() * redStarts[m.red_follows()];
+  return start;
+}
+
+// The window of one transfer on one PE: per LM axis, which elements lie inside and where.
+struct Window {
+  int rank = 0;
+  std::vector<int64_t> sizes;              // LM tile extents, LM order
+  std::vector<int64_t> srcStride;          // buffer element stride per LM axis step
+  std::vector<std::vector<char>> inside;   // per LM axis, per index: element exists
+  int64_t base = 0;                        // buffer element offset of the window origin
+};
+
+Window makeWindow(const Buffer &b, const Transfer &x, const int64_t *tileStart,
+                  const int64_t *redStarts, const int64_t *spaceLeft /* may be null */) {
+  Window w;
+  std::vector<int> perm = lmOrder(x);
+  w.rank = perm.size();
+  std::vector<int64_t> bstride(b.shape_size(), 1);
+  for (int a = b.shape_size() - 2; a >= 0; --a) bstride[a] = bstride[a + 1] * b.shape(a + 1);
+  for (int i = 0; i < w.rank; ++i) {
+    const AxisMap &m = x.axes(perm[i]);
+    int64_t start = windowStart(m, tileStart, redStarts);
+    int64_t dim = b.shape(perm[i]);
+    w.sizes.push_back(m.size());
+    w.srcStride.push_back(m.step() * bstride[perm[i]]);
+    std::vector<char> in(m.size());
+    int64_t limit = m.size();
+    if (spaceLeft && m.follows() >= 0) limit = std::min(limit, spaceLeft[m.follows()]);
+    for (int64_t k = 0; k < m.size(); ++k) {
+      int64_t c = start + k * m.step();
+      in[k] = c >= 0 && c < dim && k < limit;
+    }
+    w.inside.push_back(std::move(in));
+    w.base += start * bstride[perm[i]];
+  }
+  return w;
+}
+
+// Calls fn(lmElementIndex, bufferElementOffset, inside) for every element of the window.
+template <typename Fn>
+void forEachElement(const Window &w, Fn &&fn) {
+  std::vector<int64_t> idx(w.rank, 0);
+  int64_t total = 1;
+  for (int64_t s : w.sizes) total *= s;
+  const int inner = w.rank - 1;
+  for (int64_t e = 0; e < total;) {
+    int64_t off = w.base;
+    bool rowInside = true;
+    for (int i = 0; i < inner; ++i) {
+      off += idx[i] * w.srcStride[i];
+      rowInside &= static_cast<bool>(w.inside[i][idx[i]]);
+    }
+    fn(e, off, rowInside, w.sizes[inner], w.srcStride[inner], w.inside[inner]);
+    e += w.sizes[inner];
+    for (int i = inner - 1; i >= 0; --i) {
+      if (++idx[i] < w.sizes[i]) break;
+      idx[i] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+int64_t transferTileBytes(const Program &program, const Transfer &x) {
+  int64_t n = dtypeBytes(program.buffers(x.buffer()).dtype());
+  for (const AxisMap &m : x.axes()) n *= m.size();
+  return n;
+}
+
+llvm::Error validateTransfer(const Program &program, const Instr &in, int64_t lmBytes) {
+  const Transfer &x = in.xfer();
+  if (x.buffer() < 0 || x.buffer() >= program.buffers_size())
+    return makeError(ErrorCode::BadProgram, "transfer names buffer {0}, the program has {1}",
+                     x.buffer(), program.buffers_size());
+  const Buffer &b = program.buffers(x.buffer());
+  const Layer &layer = program.layers(in.layer());
+  if (x.axes_size() != b.shape_size() || x.axes_size() == 0)
+    return makeError(ErrorCode::BadProgram, "transfer of '{0}' maps {1} axes, buffer has {2}",
+                     b.name(), x.axes_size(), b.shape_size());
+  std::vector<int> perm = lmOrder(x);
+  std::vector<bool> seen(perm.size());
+  for (int p : perm) {
+    if (p < 0 || p >= static_cast<int>(perm.size()) || seen[p])
+      return makeError(ErrorCode::BadProgram, "transfer of '{0}': lm_perm is not a permutation", b.name());
+    seen[p] = true;
+  }
+  for (const AxisMap &m : x.axes()) {
+    if (m.size() <= 0 || m.step() == 0 || m.follows() >= layer.space_size() ||
+        m.red_follows() >= layer.red_chunk_size())
+      return makeError(ErrorCode::BadProgram, "transfer of '{0}': bad axis map", b.name());
+  }
+  int64_t bytes = transferTileBytes(program, x);
+  if (x.lm_addr() < 0 || x.lm_addr() + bytes > lmBytes)
+    return makeError(ErrorCode::LmOverflow,
+                     "layer '{0}': transfer of '{1}' needs LM bytes [{2}, {3}), LM holds {4}",
+                     layer.name(), b.name(), x.lm_addr(), x.lm_addr() + bytes, lmBytes);
+  return llvm::Error::success();
+}
+
+llvm::Error executeLoad(const Program &program, const Instr &in, const int64_t *tileStart,
+                        const int64_t *redStarts, const uint8_t *dram, uint8_t *lm,
+                        uint8_t *valid) {
+  const Transfer &x = in.xfer();
+  const Buffer &b = program.buffers(x.buffer());
+  const int64_t esize = dtypeBytes(b.dtype());
+  uint8_t pad[8];
+  storeScalar(b.dtype(), x.pad(), pad);
+  const uint8_t *src = dram + b.dram_offset();
+  uint8_t *dst = lm + x.lm_addr();
+  Window w = makeWindow(b, x, tileStart, redStarts, nullptr);
+  forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
+                        const std::vector<char> &inside) {
+    uint8_t *out = dst + e * esize;
+    if (rowInside && stride == 1 && inside.front() && inside.back()) {
+      std::memcpy(out, src + off * esize, n * esize);
+      return;
+    }
+    for (int64_t k = 0; k < n; ++k, out += esize) {
+      if (rowInside && inside[k])
+        std::memcpy(out, src + (off + k * stride) * esize, esize);
+      else
+        std::memcpy(out, pad, esize);
+    }
+  });
+  if (valid) std::memset(valid + x.lm_addr(), 1, transferTileBytes(program, x));
+  return llvm::Error::success();
+}
+
+llvm::Error executeStore(const Program &program, const Instr &in, const Layer &layer,
+                         const int64_t *tileStart, uint8_t *dram, const uint8_t *lm,
+                         const uint8_t *valid) {
+  const Transfer &x = in.xfer();
+  const Buffer &b = program.buffers(x.buffer());
+  const int64_t esize = dtypeBytes(b.dtype());
+  const int64_t bytes = transferTileBytes(program, x);
+  if (valid && std::memchr(valid + x.lm_addr(), 0, bytes))
+    return makeError(ErrorCode::LmUninitialized,
+                     "layer '{0}': store to '{1}' reads LM [{2}, {3}) that was never written",
+                     layer.name(), b.name(), x.lm_addr(), x.lm_addr() + bytes);
+  std::vector<int64_t> spaceLeft(layer.space_size());
+  for (int a = 0; a < layer.space_size(); ++a) spaceLeft[a] = layer.space(a) - tileStart[a];
+  Window w = makeWindow(b, x, tileStart, nullptr, spaceLeft.data());
+  uint8_t *out = dram + b.dram_offset();
+  const uint8_t *tile = lm + x.lm_addr();
+  forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
+                        const std::vector<char> &inside) {
+    if (!rowInside) return;
+    for (int64_t k = 0; k < n; ++k)
+      if (inside[k]) std::memcpy(out + (off + k * stride) * esize, tile + (e + k) * esize, esize);
+  });
+  return llvm::Error::success();
+}
+
+}  // namespace pfcomp::device
