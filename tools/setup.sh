@@ -47,7 +47,7 @@ if command -v npm >/dev/null 2>&1; then
      [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "npm ci (onnxruntime-node)"
     ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error </dev/null ||
-      { log "npm ci failed"; exit 1; }
+      log "warning: npm ci failed; only tools/make_testdata.py needs onnxruntime-node"
   else
     log "npm packages present"
   fi
