@@ -1,0 +1,143 @@
+#include "compiler/driver/driver.h"
+
+#include "compiler/driver/codegen_dir.h"
+#include "compiler/driver/report.h"
+#include "compiler/driver/stage_locator.h"
+#include "compiler/driver/stage_runner.h"
+#include "compiler/driver/stage_table.h"
+#include "support/atomic_file.h"
+#include "support/error.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+
+namespace pfcomp::driver {
+namespace fs = llvm::sys::fs;
+
+namespace {
+
+std::string inDir(llvm::StringRef dir, llvm::StringRef name) {
+  llvm::SmallString<256> p(dir);
+  llvm::sys::path::append(p, name);
+  return std::string(p.str());
+}
+
+// --start-from needs the codegen_dir and the file the first phase reads.
+llvm::Error checkResumable(const DriverRequest &request) {
+  if (!fs::is_directory(request.output))
+    return makeError(ErrorCode::StageFileMissing,
+                     "codegen_dir {0} does not exist; --start-from works on an earlier compile's "
+                     "codegen_dir",
+                     request.output);
+  const Stage &first = stageTable()[request.startFrom];
+  if (request.startFrom == 0 && !request.model.empty()) return llvm::Error::success();
+  std::string needed = inDir(request.output, first.inputFile);
+  if (fs::exists(needed)) return llvm::Error::success();
+  int maker = stageProducing(first.inputFile);
+  std::string madeBy = maker < 0 ? std::string("pfcomp (a copy of the model)")
+                                 : "phase '" + stageTable()[maker].name + "'";
+  return makeError(ErrorCode::StageFileMissing, "{0} is missing; it is made by {1}", needed,
+                   madeBy);
+}
+
+// Outputs of the phases about to run are removed from the staging copy, so nothing stale from
+// an earlier compile survives next to the new files.
+void removeStaleOutputs(const StagingDir &staging, size_t from) {
+  const auto &table = stageTable();
+  for (size_t i = from; i < table.size(); ++i) {
+    fs::remove(staging.file(table[i].outputFile));
+    for (const auto &extra : table[i].extraOutputs) fs::remove(staging.file(extra));
+  }
+  fs::remove(staging.file(kReportJson));
+}
+
+}  // namespace
+
+llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
+  const auto &table = stageTable();
+  // 1. Validate everything before writing anything.
+  if (request.resume)
+    if (auto err = checkResumable(request)) return err;
+  if (!request.model.empty() && !fs::is_regular_file(request.model))
+    return makeError(ErrorCode::ModelNotFound, "model file {0} not found", request.model);
+  options::OptionSources sources = request.sources;
+  std::string previousOptions = inDir(request.output, kOptionJson);
+  if (request.resume && sources.optionJsonPath.empty() && fs::exists(previousOptions))
+    sources.optionJsonPath = previousOptions;
+  auto options = options::resolveOptions(sources);
+  if (!options) return options.takeError();
+  std::vector<std::string> executables(table.size());
+  for (size_t i = request.startFrom; i <= request.stopAfter; ++i) {
+    auto exe = locateStage(table[i], request.argv0.c_str());
+    if (!exe) return exe.takeError();
+    executables[i] = *exe;
+  }
+
+  // 2. Stage the codegen_dir.
+  auto staging = StagingDir::create(request.output);
+  if (!staging) return staging.takeError();
+  if (request.resume) {
+    if (auto err = copyTree(request.output, staging->path())) return err;
+    removeStaleOutputs(*staging, request.startFrom);
+  }
+  std::string modelCopy = staging->file("model.onnx");
+  if (!request.model.empty()) {
+    fs::remove(modelCopy);
+    if (auto ec = fs::copy_file(request.model, modelCopy))
+      return makeError(ErrorCode::Io, "cannot copy {0}: {1}", request.model, ec.message());
+  }
+  std::string optionJson = options::toOptionJson(*options);
+  std::string optionPath = staging->file(kOptionJson);
+  if (auto err = writeFileAtomically(optionPath, optionJson)) return err;
+  std::string logDir = staging->file(kLogDir);
+  if (auto ec = fs::create_directories(logDir))
+    return makeError(ErrorCode::Io, "cannot create {0}: {1}", logDir, ec.message());
+
+  // 3. Run the phases.
+  ReportInputs report;
+  for (size_t i = request.startFrom; i <= request.stopAfter; ++i) {
+    const Stage &stage = table[i];
+    std::string output = staging->file(stage.outputFile);
+    StageRun run = runStage(executables[i], {staging->file(stage.inputFile), "-o", output,
+                                             "--option_json=" + optionPath,
+                                             "--log_dir=" + logDir});
+    progress << "[" << i + 1 << "/" << table.size() << "] " << stage.name << " ... ";
+    if (run.exitCode != 0) {
+      progress << "FAILED\n";
+      progress.flush();
+      std::string why = run.exitCode == -1 && !run.error.empty()
+                            ? run.error
+                            : "exit code " + std::to_string(run.exitCode);
+      return makeError(ErrorCode::StageFailed, "phase '{0}' failed ({1}); {2} left unchanged",
+                       stage.name, why, request.output);
+    }
+    progress << llvm::format("%.2f", run.seconds) << " s\n";
+    progress.flush();
+    if (!fs::exists(output))
+      return makeError(ErrorCode::StageFileMissing, "phase '{0}' succeeded but did not write {1}",
+                       stage.name, stage.outputFile);
+    report.statuses.push_back({stage.name, true, run.seconds});
+  }
+
+  // 4. report.json, then publish.
+  report.argv = request.argv;
+  report.inputPath = request.model.empty() ? inDir(request.output, "model.onnx") : request.model;
+  if (fs::exists(modelCopy)) {
+    auto sha = sha256OfFile(modelCopy);
+    if (!sha) return sha.takeError();
+    report.inputSha256 = *sha;
+  }
+  report.optionJson = optionJson;
+  if (request.stopAfter == table.size() - 1) {
+    auto perf = readPerfStats(staging->file("perf_stats.json"));
+    if (!perf) return perf.takeError();
+    report.perfStats = std::move(*perf);
+  }
+  auto json = buildReport(report);
+  if (!json) return json.takeError();
+  if (auto err = writeFileAtomically(staging->file(kReportJson), json->dump(2) + "\n")) return err;
+  return staging->publish();
+}
+
+}  // namespace pfcomp::driver
