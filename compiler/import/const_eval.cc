@@ -258,34 +258,21 @@ Outputs concat(const onnx::NodeProto &n, const Inputs &in) {
 Outputs slice(const onnx::NodeProto &n, const Inputs &in) {
   if (in.empty() || !in[0]) return fail(n, "needs an input");
   const HostTensor &x = *in[0];
-  const int64_t rank = x.dims.size();
   std::vector<int64_t> starts, ends, axes, steps;
   if (!intsFrom(n, in, 1, "starts", starts) || !intsFrom(n, in, 2, "ends", ends))
     return fail(n, "needs starts and ends");
-  if (!intsFrom(n, in, 3, "axes", axes))
-    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(k);
-  if (!intsFrom(n, in, 4, "steps", steps)) steps.assign(starts.size(), 1);
-  std::vector<int64_t> lo(rank, 0), step(rank, 1), dims = x.dims;
-  for (size_t k = 0; k < axes.size(); ++k) {
-    const int64_t a = normAxis(axes[k], rank), len = x.dims[a], s = steps[k];
-    if (s == 0) return fail(n, "zero step");
-    int64_t b = starts[k] < 0 ? starts[k] + len : starts[k];
-    int64_t e = ends[k] < 0 ? ends[k] + len : ends[k];
-    if (s > 0) {
-      b = std::clamp<int64_t>(b, 0, len), e = std::clamp<int64_t>(e, 0, len);
-      dims[a] = e > b ? (e - b + s - 1) / s : 0;
-    } else {
-      b = std::clamp<int64_t>(b, 0, len - 1), e = std::clamp<int64_t>(e, -1, len - 1);
-      dims[a] = b > e ? (b - e - s - 1) / -s : 0;
-    }
-    lo[a] = b, step[a] = s;
-  }
+  intsFrom(n, in, 3, "axes", axes);
+  intsFrom(n, in, 4, "steps", steps);
+  auto bounds = sliceBounds(x.dims, starts, ends, axes, steps);
+  if (!bounds) return bounds.takeError();
+  const std::vector<int64_t> &dims = bounds->dims;
+  const int64_t rank = x.dims.size();
   const std::vector<int64_t> xs = stridesOf(x.dims);
   int64_t total = std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
   std::vector<int64_t> idx(total), pos(rank, 0);
   for (int64_t e = 0; e < total; ++e) {
     int64_t flat = 0;
-    for (int64_t k = 0; k < rank; ++k) flat += (lo[k] + pos[k] * step[k]) * xs[k];
+    for (int64_t k = 0; k < rank; ++k) flat += (bounds->start[k] + pos[k] * bounds->step[k]) * xs[k];
     idx[e] = flat;
     for (int64_t k = rank - 1; k >= 0; --k) {
       if (++pos[k] < dims[k]) break;
@@ -423,6 +410,36 @@ llvm::Expected<std::vector<int64_t>> broadcastDims(const std::vector<int64_t> &a
     out[k] = x == 1 ? y : x;
   }
   return out;
+}
+
+llvm::Expected<SliceBounds> sliceBounds(const std::vector<int64_t> &in,
+                                        const std::vector<int64_t> &starts,
+                                        const std::vector<int64_t> &ends,
+                                        std::vector<int64_t> axes, std::vector<int64_t> steps) {
+  const int64_t rank = in.size();
+  if (axes.empty())
+    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(k);
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    return makeError(ErrorCode::Internal, "Slice operand lengths differ");
+  SliceBounds b{in, std::vector<int64_t>(rank, 0), std::vector<int64_t>(rank, 1)};
+  for (size_t k = 0; k < axes.size(); ++k) {
+    const int64_t a = normAxis(axes[k], rank);
+    if (a < 0 || a >= rank) return makeError(ErrorCode::Internal, "Slice axis out of range");
+    const int64_t len = in[a], s = steps[k];
+    if (s == 0) return makeError(ErrorCode::Internal, "Slice step 0");
+    int64_t lo = starts[k] < 0 ? starts[k] + len : starts[k];
+    int64_t hi = ends[k] < 0 ? ends[k] + len : ends[k];
+    if (s > 0) {
+      lo = std::clamp<int64_t>(lo, 0, len), hi = std::clamp<int64_t>(hi, 0, len);
+      b.dims[a] = hi > lo ? (hi - lo + s - 1) / s : 0;
+    } else {
+      lo = std::clamp<int64_t>(lo, 0, len - 1), hi = std::clamp<int64_t>(hi, -1, len - 1);
+      b.dims[a] = lo > hi ? (lo - hi - s - 1) / -s : 0;
+    }
+    b.start[a] = lo, b.step[a] = s;
+  }
+  return b;
 }
 
 bool canEvaluate(llvm::StringRef opType) { return table().count(opType) != 0; }

@@ -27,6 +27,17 @@ int64_t attrInt(const onnx::NodeProto &node, llvm::StringRef name, int64_t dflt)
 float attrFloat(const onnx::NodeProto &node, llvm::StringRef name, float dflt);
 std::vector<int64_t> attrInts(const onnx::NodeProto &node, llvm::StringRef name);
 
+// Slice on a tensor of shape `in`: output dims, and per axis the first index and step taken.
+// Empty `axes` means 0..n-1, empty `steps` all ones; negative and out-of-range bounds are
+// resolved as ONNX specifies.
+struct SliceBounds {
+  std::vector<int64_t> dims, start, step;
+};
+llvm::Expected<SliceBounds> sliceBounds(const std::vector<int64_t> &in,
+                                        const std::vector<int64_t> &starts,
+                                        const std::vector<int64_t> &ends,
+                                        std::vector<int64_t> axes, std::vector<int64_t> steps);
+
 // numpy broadcasting of two shapes.
 llvm::Expected<std::vector<int64_t>> broadcastDims(const std::vector<int64_t> &a,
                                                    const std::vector<int64_t> &b);

@@ -1,5 +1,6 @@
 #include "compiler/import/model_loader.h"
 
+#include "compiler/import/shape_fixups.h"
 #include "compiler/import/value_types.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
@@ -94,6 +95,8 @@ llvm::Error inferShapes(onnx::ModelProto &model, llvm::StringRef modelPath) {
   try {
     onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+    for (int round = 0; round < 8 && completeShapes(model); ++round)
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
   } catch (const std::exception &e) {
     return makeError(ErrorCode::ShapeInference, "{0}: shape inference failed: {1}", modelPath, e.what());
   }
