@@ -122,7 +122,10 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
 
   // 4. report.json, then publish.
   report.argv = request.argv;
-  report.inputPath = request.model.empty() ? inDir(request.output, "model.onnx") : request.model;
+  llvm::SmallString<256> inputPath(request.model.empty() ? inDir(request.output, "model.onnx")
+                                                         : request.model);
+  fs::make_absolute(inputPath);
+  report.inputPath = std::string(inputPath.str());
   if (fs::exists(modelCopy)) {
     auto sha = sha256OfFile(modelCopy);
     if (!sha) return sha.takeError();

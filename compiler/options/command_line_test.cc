@@ -37,6 +37,14 @@ TEST_CASE("stage args: positional input, -o, --log_dir and both option spellings
   CHECK(inv->options.input_shapes.size() == 2);
 }
 
+TEST_CASE("stage args: a positional after an option given as --k v") {
+  auto inv = parse({"--float_dtype", "double", "--input_shape", "x=3", "in.pb", "-o", "out.pb"});
+  REQUIRE(succeeded(inv));
+  CHECK(inv->input == "in.pb");
+  CHECK(inv->options.float_dtype == "double");
+  CHECK(inv->options.input_shapes.size() == 1);
+}
+
 TEST_CASE("stage args: --option_json then a command-line override") {
   std::string path = writeTempJson(R"({"args": ["--float_dtype=half", "--sa_expected_run_iters=5"],
                                        "name": "O1"})");
