@@ -19,7 +19,8 @@ llvm::Expected<std::optional<DriverRequest>> parseDriverArgs(int argc, char **ar
   app.add_option("-o", request.output, "codegen_dir to create or replace")->required();
   app.add_option("--stop-after", stopAfter, "last phase to run (name or alias)");
   app.add_option("--start-from", startFrom,
-                 "first phase to run, on the existing codegen_dir given by -o");
+                 "first phase to run, on the existing codegen_dir given by -o (its option.json "
+                 "is reused unless --option_json is given; options given here still win)");
   options::addCompileOptions(app, values);
   auto parsed = options::parseCommandLine(app, argc, argv);
   if (!parsed) return parsed.takeError();

@@ -19,12 +19,28 @@ OptionSources CommandLineValues::sources() const {
   return sources;
 }
 
+namespace {
+
+const char *typeName(ValueKind kind) {
+  switch (kind) {
+    case ValueKind::Choice: return "NAME";
+    case ValueKind::Real: return "NUMBER";
+    case ValueKind::Integer: return "INT";
+    case ValueKind::Path: return "PATH";
+    case ValueKind::InputShape: return "NAME=AxB";
+  }
+  return "VALUE";
+}
+
+}  // namespace
+
 void addCompileOptions(CLI::App &app, CommandLineValues &values) {
   app.add_option("--option_json", values.optionJson,
                  "option_json file {\"envs\", \"args\", \"name\"}; options given here win over its args");
   for (const auto &spec : compileOptionSchema()) {
     std::vector<std::string> &slot = values.values[spec.name];
     app.add_option("--" + spec.name, slot, optionHelpText(spec))
+        ->type_name(typeName(spec.kind))
         ->type_size(1)
         ->allow_extra_args(false)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
