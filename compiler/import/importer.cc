@@ -10,20 +10,24 @@
 #include "support/atomic_file.h"
 #include "support/error.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/Path.h"
 
 namespace pfcomp::import {
 namespace {
 
+// Stage files must not depend on where the model sits (pfcomp imports a copy in a temporary
+// codegen_dir; a hand run reads the original), so the model is identified by its bytes.
 void recordMeta(ir::Graph &g, const onnx::ModelProto &original, const ImportOptions &options,
-                llvm::StringRef modelPath) {
+                llvm::StringRef modelSha256) {
   auto &meta = *g.mutable_meta();
   meta["float_dtype"] = options.float_dtype;
   meta["producer_name"] = original.producer_name();
   meta["producer_version"] = original.producer_version();
   meta["opset"] = std::to_string(defaultOpset(original));
-  meta["model_path"] = modelPath.str();
+  meta["model_sha256"] = modelSha256.str();
   for (const auto &vi : original.graph().input())
     meta["onnx_input_dtype." + vi.name()] = std::to_string(vi.type().tensor_type().elem_type());
   for (const auto &vi : original.graph().output())
@@ -70,11 +74,13 @@ llvm::Expected<ImportResult> importModel(llvm::StringRef modelPath, const Import
   ImportResult result{std::move(*graph), std::move(model)};
   ir::Graph &g = result.graph;
   g.set_ir_version(ir::kMNGraphVersion);
-  if (g.name().empty()) g.set_name(llvm::sys::path::stem(modelPath).str());
+  if (g.name().empty()) g.set_name("main");
   g.clear_stages();
   g.add_stages("onnx-import");
   uniquifyNodeNames(g);
-  recordMeta(g, original, options, modelPath);
+  auto bytes = readWholeFile(modelPath);
+  if (!bytes) return bytes.takeError();
+  recordMeta(g, original, options, llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(*bytes)), true));
   return result;
 }
 

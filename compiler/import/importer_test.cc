@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/Path.h"
 
 #include <cstring>
@@ -48,6 +50,12 @@ std::vector<float> floatsOf(const ir::Value &v) {
   std::vector<float> out(v.data().size() / 4);
   std::memcpy(out.data(), v.data().data(), out.size() * 4);
   return out;
+}
+
+std::string sha256Of(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(bytes)), true);
 }
 
 std::vector<std::string> lines(const std::string &text) {
@@ -95,7 +103,7 @@ mlp (float[2,4] x) => (float[2,3] y) {
   if (!result) FAIL(llvm::toString(result.takeError()));
   const std::string expected = "mngraph mlp version 1\n"
                                "meta float_dtype = float\n"
-                               "meta model_path = " + path + "\n"
+                               "meta model_sha256 = " + sha256Of(path) + "\n"
                                "meta onnx_input_dtype.x = 1\n"
                                "meta onnx_output_dtype.y = 1\n"
                                "meta opset = 13\n"
@@ -391,4 +399,24 @@ g (float[2,3] x) => (float[6] y) {
   REQUIRE(opt.ParseFromIstream(&in));
   CHECK(opt.graph().node_size() == 1);
   CHECK(opt.graph().initializer_size() == 1);  // the folded shape, still an ONNX input
+}
+
+TEST_CASE("Softmax before opset 13 normalises over trailing axes: rewritten to the one-axis form") {
+  const std::string path = writeModelText(R"(<ir_version: 7, opset_import: ["" : 11]>
+g (float[2,3,4] x) => (float[2,3,4] y, float[2,3,4] z) {
+  y = Softmax(x)
+  z = LogSoftmax <axis = -1> (x)
+})");
+  auto r = importModel(path, {});
+  if (!r) FAIL(llvm::toString(r.takeError()));
+  const ir::Graph &g = r->graph;
+  REQUIRE(g.nodes_size() == 4);
+  CHECK(g.nodes(0).op_type() == "Reshape");
+  CHECK(attr(g.nodes(0), "shape")->ints(1) == 12);
+  CHECK(g.nodes(1).op_type() == "Softmax");
+  CHECK(attr(g.nodes(1), "axis")->i() == 1);
+  CHECK(g.nodes(2).op_type() == "Reshape");
+  CHECK(g.nodes(2).outputs(0) == "y");
+  CHECK(g.nodes(3).op_type() == "LogSoftmax");
+  CHECK(attr(g.nodes(3), "axis")->i() == 2);
 }

@@ -38,6 +38,9 @@ void normaliseModel(onnx::ModelProto &model) {
   for (const auto &vi : g.input())
     if (!inits.contains(vi.name())) *inputs.Add() = vi;
   g.mutable_input()->Swap(&inputs);
+  // IR < 4 requires initializers to be inputs (shape inference ignores the others there);
+  // with them removed from the inputs the model is IR 4 (the opsets are unchanged).
+  if (model.ir_version() < 4) model.set_ir_version(4);
 
   llvm::StringSet<> taken;
   for (const auto &n : g.node())

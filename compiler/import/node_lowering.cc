@@ -227,6 +227,16 @@ ir::Node lowerNode(const onnx::NodeProto &src, const ConstLookup &constant,
   } else if (op == "Flatten") {
     setInt(n, "axis", 1, true);
   }
+  // One sign for `axis`: non-negative (Flatten's runs to rank inclusive).
+  if (ir::Attribute *axis = findIr(n, "axis"); axis && axis->type() == ir::Attribute::INT && axis->i() < 0) {
+    const ValueType *in = src.input_size() ? typeOf(types, src.input(0)) : nullptr;
+    if (in) axis->set_i(axis->i() + static_cast<int64_t>(in->dims.size()));
+  }
+  if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") {
+    // Opset 13's default; older forms were rewritten to it on the ONNX side.
+    const ValueType *in = typeOf(types, src.input(0));
+    if (in) setInt(n, "axis", static_cast<int64_t>(in->dims.size()) - 1, /*onlyIfMissing=*/true);
+  }
   dropTrailingEmptyInputs(n);
   return n;
 }

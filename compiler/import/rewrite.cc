@@ -3,6 +3,7 @@
 #include "compiler/import/const_eval.h"
 #include "compiler/import/graph_edit.h"
 #include "compiler/import/host_tensor.h"
+#include "compiler/import/model_loader.h"
 #include "compiler/import/value_types.h"
 
 #include <cmath>
@@ -15,6 +16,7 @@ using Nodes = google::protobuf::RepeatedPtrField<onnx::NodeProto>;
 
 struct Context {
   onnx::GraphProto &g;
+  int64_t opset;
   std::map<std::string, const onnx::TensorProto *> inits;
   llvm::StringMap<ValueType> types;
   llvm::StringSet<> used;
@@ -91,10 +93,40 @@ bool rewriteToIdentity(Context &c, const onnx::NodeProto &n, Nodes &out) {
   return true;
 }
 
+// Before opset 13, Softmax/LogSoftmax/Hardmax normalise over all axes from `axis` on (the input
+// seen as 2-D). From 13 on they take one axis. The old form with axis < rank-1 becomes
+// Reshape(2-D) -> op(axis=1) -> Reshape back, so downstream sees the one-axis form only.
+bool rewriteCoercedSoftmax(Context &c, const onnx::NodeProto &n, Nodes &out,
+                           std::vector<onnx::TensorProto> &newInits) {
+  if (c.opset >= 13 || n.input_size() != 1 || n.output_size() != 1) return false;
+  auto xt = c.types.find(n.input(0));
+  if (xt == c.types.end() || !xt->second.isStatic()) return false;
+  const std::vector<int64_t> &dims = xt->second.dims;
+  const int64_t rank = dims.size();
+  int64_t axis = attrInt(n, "axis", 1);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank - 1) return false;  // already the one-axis form
+  int64_t outer = 1, inner = 1;
+  for (int64_t k = 0; k < rank; ++k) (k < axis ? outer : inner) *= dims[k];
+  const std::string flatShape = freshValueName(c.g, n.name() + "_2d_shape");
+  const std::string backShape = freshValueName(c.g, n.name() + "_nd_shape");
+  newInits.push_back(encodeTensor(HostTensor::ints({outer, inner}), flatShape));
+  newInits.push_back(encodeTensor(HostTensor::ints(dims), backShape));
+  const std::string flat = freshValueName(c.g, n.name() + "_2d");
+  const std::string res = freshValueName(c.g, n.name() + "_2d_out");
+  *out.Add() = makeNode("Reshape", n.name() + "_to2d", {n.input(0), flatShape}, {flat});
+  onnx::NodeProto op = makeNode(n.op_type(), n.name(), {flat}, {res});
+  auto *a = op.add_attribute();
+  a->set_name("axis"), a->set_type(onnx::AttributeProto::INT), a->set_i(1);
+  *out.Add() = op;
+  *out.Add() = makeNode("Reshape", n.name() + "_tond", {res, backShape}, {n.output(0)});
+  return true;
+}
+
 }  // namespace
 
 llvm::Expected<int> rewriteForDevice(onnx::ModelProto &model) {
-  Context c{*model.mutable_graph(), {}, {}, {}};
+  Context c{*model.mutable_graph(), defaultOpset(model), {}, {}, {}};
   for (const auto &t : c.g.initializer()) c.inits[t.name()] = &t;
   c.types = collectValueTypes(c.g);
   c.used = usedValueNames(c.g);
@@ -107,6 +139,8 @@ llvm::Expected<int> rewriteForDevice(onnx::ModelProto &model) {
     if (n.domain().empty() || n.domain() == "ai.onnx") {
       if (n.op_type() == "BatchNormalization") done = rewriteBatchNorm(c, n, out, newInits);
       else if (n.op_type() == "Dropout" || n.op_type() == "Cast") done = rewriteToIdentity(c, n, out);
+      else if (n.op_type() == "Softmax" || n.op_type() == "LogSoftmax" || n.op_type() == "Hardmax")
+        done = rewriteCoercedSoftmax(c, n, out, newInits);
     }
     if (done) ++rewritten;
     else *out.Add() = n;
