@@ -10,6 +10,9 @@
 #include "support/atomic_file.h"
 #include "support/error.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SHA256.h"
@@ -43,6 +46,22 @@ void uniquifyNodeNames(ir::Graph &g) {
     seen.insert(name);
     n.set_name(name);
   }
+}
+
+// Map fields (MNGraph's meta, ONNX's metadata) have no fixed wire order unless asked for one;
+// the same model and options must give byte-identical stage files.
+llvm::Expected<std::string> deterministicBytes(const google::protobuf::MessageLite &message,
+                                               llvm::StringRef path) {
+  std::string bytes;
+  bool ok;
+  {
+    google::protobuf::io::StringOutputStream raw(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&raw);
+    coded.SetSerializationDeterministic(true);
+    ok = message.SerializeToCodedStream(&coded);
+  }  // the coded stream flushes into `bytes` here
+  if (!ok) return makeError(ErrorCode::Internal, "cannot serialise {0}", path);
+  return bytes;
 }
 
 }  // namespace
@@ -94,12 +113,13 @@ llvm::Error runImport(llvm::StringRef modelPath, llvm::StringRef outputPath,
       onnxPath = llvm::sys::path::parent_path(outputPath);
       llvm::sys::path::append(onnxPath, options.out_onnx);
     }
-    std::string bytes;
-    if (!result->optimized.SerializeToString(&bytes))
-      return makeError(ErrorCode::Internal, "cannot serialise the optimized ONNX for {0}", onnxPath);
-    if (auto err = writeFileAtomically(onnxPath, bytes)) return err;
+    auto bytes = deterministicBytes(result->optimized, onnxPath);
+    if (!bytes) return bytes.takeError();
+    if (auto err = writeFileAtomically(onnxPath, *bytes)) return err;
   }
-  if (auto err = ir::writeGraph(result->graph, outputPath)) return err;
+  auto graphBytes = deterministicBytes(result->graph, outputPath);
+  if (!graphBytes) return graphBytes.takeError();
+  if (auto err = writeFileAtomically(outputPath, *graphBytes)) return err;
   return writeFileAtomically((outputPath + ".txt").str(), ir::dumpGraph(result->graph));
 }
 

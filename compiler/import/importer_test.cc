@@ -420,3 +420,23 @@ g (float[2,3,4] x) => (float[2,3,4] y, float[2,3,4] z) {
   CHECK(g.nodes(3).op_type() == "LogSoftmax");
   CHECK(attr(g.nodes(3), "axis")->i() == 2);
 }
+
+TEST_CASE("the stage file is the same bytes for the same model wherever it sits") {
+  const std::string text = std::string(kHeader) + R"(
+g (float[2,3] x) => (float[2,3] y, float[2,3] z) {
+  y = Relu(x)
+  z = Sigmoid(x)
+})";
+  const std::string a = writeModelText(text), b = writeModelText(text);
+  std::vector<std::string> files;
+  for (const std::string &model : {a, a, b}) {
+    llvm::SmallString<128> dir;
+    REQUIRE(!llvm::sys::fs::createUniqueDirectory("import_det", dir));
+    const std::string out = (dir + "/mngraph.import.pb").str();
+    REQUIRE(errorText(runImport(model, out, {})) == "");
+    std::ifstream in(out, std::ios::binary);
+    files.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  CHECK(files[0] == files[1]);
+  CHECK(files[0] == files[2]);
+}
