@@ -440,3 +440,18 @@ g (float[2,3] x) => (float[2,3] y, float[2,3] z) {
   CHECK(files[0] == files[1]);
   CHECK(files[0] == files[2]);
 }
+
+TEST_CASE("a graph input that is also a graph output is copied by an Identity") {
+  ir::Graph g = importText(R"(
+g (float[2] x) => (float[2] x, float[2] y) {
+  y = Relu(x)
+})");
+  REQUIRE(g.outputs_size() == 2);
+  CHECK(g.outputs(0) == "x_out");
+  CHECK(g.meta().at("onnx_output_name.x_out") == "x");
+  bool found = false;
+  for (const auto &n : g.nodes())
+    found |= n.op_type() == "Identity" && n.inputs(0) == "x" && n.outputs(0) == "x_out";
+  CHECK(found);
+  CHECK(value(g, "x_out").kind() == ir::Value::ACTIVATION);
+}
