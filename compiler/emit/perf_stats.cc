@@ -1,0 +1,71 @@
+#include "compiler/emit/perf_stats.h"
+
+#include "compiler/ir/dtype.h"
+#include "runtime/device/profile.h"
+
+#include <map>
+
+namespace pfcomp::emit {
+
+nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
+                         const device::Timeline &timeline, const device::Hardware &hw) {
+  const double usPerCycle = 1e6 / hw.clock_hz;
+  // Device layers are named after their node, with "#k" for a node's k-th part.
+  std::map<std::string, int64_t> nodeCycles;
+  std::map<std::string, double> nodeFlops;
+  for (const device::LayerTime &lt : device::layerTimes(program, timeline)) {
+    std::string node = lt.name.substr(0, lt.name.find('#'));
+    nodeCycles[node] += lt.end - lt.start;
+    nodeFlops[node] += lt.flops;
+  }
+  std::map<std::string, const ir::Value *> values;
+  for (const ir::Value &v : graph.values()) values[v.name()] = &v;
+  auto shapeOf = [&](const std::string &name) {
+    nlohmann::json s = nlohmann::json::array();
+    if (auto it = values.find(name); it != values.end())
+      for (int64_t d : it->second->shape()) s.push_back(d);
+    return s;
+  };
+  nlohmann::json layers = nlohmann::json::array();
+  std::map<std::string, std::pair<int64_t, int64_t>> byOp;  // cycles, count
+  double flops = 0;
+  std::map<std::string, const ir::Node *> byName;
+  for (const ir::Node &n : graph.nodes()) byName[n.name()] = &n;
+  for (const std::string &name : graph.schedule().order()) {
+    const ir::Node &n = *byName[name];
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto &in : n.inputs()) inputs.push_back(shapeOf(in));
+    const ir::Value *out = values[n.outputs(0)];
+    int64_t cycles = nodeCycles[n.name()];
+    layers.push_back({{"name", n.name()},
+                      {"op", n.op_type()},
+                      {"inputs", inputs},
+                      {"output", shapeOf(n.outputs(0))},
+                      {"dtype", ir::dtypeName(out->dtype())},
+                      {"layout", out->layout().text().empty() ? "alias (no data movement)" : out->layout().text()},
+                      {"cycles", cycles},
+                      {"time_us", cycles * usPerCycle},
+                      {"flops", nodeFlops[n.name()]}});
+    byOp[n.op_type()].first += cycles;
+    byOp[n.op_type()].second += 1;
+    flops += nodeFlops[n.name()];
+  }
+  nlohmann::json stats = {{"ALL",
+                           {{"cycles", timeline.total_cycles},
+                            {"time_us", timeline.total_cycles * usPerCycle},
+                            {"count", graph.nodes_size()}}}};
+  for (const auto &[op, v] : byOp)
+    stats[op] = {{"cycles", v.first}, {"time_us", v.first * usPerCycle}, {"count", v.second}};
+  return {{"hardware", {{"name", hw.name}, {"clock_hz", hw.clock_hz}, {"pes", hw.pes()}}},
+          {"flops", flops},
+          {"predicted_cycles", timeline.total_cycles},
+          {"predicted_time_us", timeline.total_cycles * usPerCycle},
+          {"dram_bytes", program.dram_bytes()},
+          {"lm_bytes_per_pe", program.lm_bytes()},
+          {"instructions", program.instrs_size()},
+          {"layers", layers},
+          {"perf_stats", stats},
+          {"host_ops", nlohmann::json::array()}};
+}
+
+}  // namespace pfcomp::emit

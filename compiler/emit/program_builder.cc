@@ -1,0 +1,41 @@
+#include "compiler/emit/program_builder.h"
+
+#include "compiler/lowering/buffer_table.h"
+#include "compiler/lowering/instr_gen.h"
+#include "runtime/device/cost_model.h"
+#include "support/error.h"
+#include "support/version.h"
+
+#include <map>
+
+namespace pfcomp::emit {
+
+llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const device::Hardware &hw) {
+  if (!graph.has_schedule() || graph.schedule().order_size() != graph.nodes_size())
+    return makeError(ErrorCode::StageFileCorrupt, "the graph has no complete schedule: run schedule first");
+  std::map<std::string, const ir::Node *> byName;
+  for (const ir::Node &n : graph.nodes()) byName[n.name()] = &n;
+  device::Program program;
+  program.set_tool_version(kToolVersion);
+  program.set_hardware(hw.name);
+  lowering::GraphView view(graph);
+  lowering::BufferTable buffers(view, program);
+  int tag = 0;
+  for (const std::string &name : graph.schedule().order()) {
+    auto it = byName.find(name);
+    if (it == byName.end())
+      return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", name);
+    auto next = lowering::emitNode(*it->second, view, hw, buffers, program, tag);
+    if (!next) return next.takeError();
+    tag = *next;
+  }
+  if (auto err = buffers.bindGraphIo()) return std::move(err);
+  program.set_dram_bytes(buffers.dramBytes());
+  if (program.dram_bytes() > hw.dramBytes())
+    return makeError(ErrorCode::DramOutOfRange, "the program needs {0} bytes of DRAM, the device has {1}",
+                     program.dram_bytes(), hw.dramBytes());
+  program.set_predicted_cycles(device::computeTimeline(program).total_cycles);
+  return program;
+}
+
+}  // namespace pfcomp::emit

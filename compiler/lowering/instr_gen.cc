@@ -1,0 +1,236 @@
+#include "compiler/lowering/instr_gen.h"
+
+#include "compiler/lowering/rules.h"
+#include "runtime/device/cost_model.h"
+#include "runtime/device/kernels/kernel.h"
+#include "support/error.h"
+
+namespace pfcomp::lowering {
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t align64(int64_t bytes) { return (bytes + 63) / 64 * 64; }
+
+bool isBroadcast(const OperandMap &op) {
+  for (const auto &a : op.axes)
+    if (a.follows() >= 0) return false;
+  return true;
+}
+
+device::Kernel::Shape shapeOf(const Dims &dims) {
+  device::Kernel::Shape s;
+  for (int64_t d : dims) s.add_dims(d);
+  return s;
+}
+
+// Builds the instruction stream of one layer.
+class LayerEmitter {
+ public:
+  LayerEmitter(const LayerPlan &plan, const device::Hardware &hw, BufferTable &buffers,
+               device::Program &program, int layerIndex, int tag)
+      : plan_(plan), hw_(hw), buffers_(buffers), program_(program), layer_(layerIndex), tag_(tag) {}
+
+  int nextTag() const { return tag_; }
+
+  int transfer(device::Instr::Kind kind, const OperandMap &op, int64_t lmAddr, int64_t firstTile,
+               int64_t active, const Dims &redCoords) {
+    device::Instr *in = add(kind, firstTile, active, redCoords);
+    device::Transfer *x = in->mutable_xfer();
+    x->set_buffer(buffers_.bufferFor(op.value, op.view));
+    for (const auto &a : op.axes) *x->add_axes() = a;
+    for (int32_t p : op.lm_perm) x->add_lm_perm(p);
+    x->set_lm_addr(lmAddr);
+    x->set_pad(op.pad);
+    bool broadcast = kind == device::Instr::LOAD && isBroadcast(op);
+    x->set_broadcast(broadcast);
+    int64_t bytes = op.elements() * device::dtypeBytes(program_.buffers(x->buffer()).dtype());
+    auto hops = device::transferHops(hw_, bytes, active, broadcast, kind == device::Instr::LOAD);
+    for (const auto &h : hops) *x->add_hops() = h;
+    in->set_cycles(device::transferCycles(hw_, hops));
+    return in->tag();
+  }
+
+  llvm::Expected<int> compute(const std::string &op, const std::vector<int64_t> &addrs,
+                              const std::vector<Dims> &shapes, const std::vector<int64_t> &ints,
+                              const std::vector<double> &floats, bool accumulate, bool finalize,
+                              int64_t firstTile, int64_t active, const Dims &redCoords) {
+    device::Instr *in = add(device::Instr::COMPUTE, firstTile, active, redCoords);
+    device::Kernel *k = in->mutable_kernel();
+    k->set_op(op);
+    k->set_dtype(plan_.dtype);
+    for (int64_t a : addrs) k->add_addrs(a);
+    for (const Dims &s : shapes) *k->add_shapes() = shapeOf(s);
+    for (int64_t i : ints) k->add_ints(i);
+    for (double f : floats) k->add_floats(f);
+    k->set_accumulate(accumulate);
+    k->set_finalize(finalize);
+    auto prepared = device::prepareKernel(*k);
+    if (!prepared)
+      return llvm::joinErrors(makeError(ErrorCode::Internal, "layer '{0}':", plan_.name),
+                              prepared.takeError());
+    in->set_cycles(device::computeCycles(hw_, plan_.dtype, (*prepared)->work));
+    return in->tag();
+  }
+
+  void wait(const std::vector<int> &tags) {
+    if (tags.empty()) return;
+    device::Instr *in = add(device::Instr::WAIT, 0, 0, {});
+    for (int t : tags) in->add_wait_tags(t);
+  }
+
+ private:
+  device::Instr *add(device::Instr::Kind kind, int64_t firstTile, int64_t active, const Dims &red) {
+    device::Instr *in = program_.add_instrs();
+    in->set_kind(kind);
+    in->set_layer(layer_);
+    in->set_first_tile(firstTile);
+    in->set_active_pes(active);
+    for (int64_t r : red) in->add_red_coords(r);
+    in->set_tag(tag_++);
+    return in;
+  }
+
+  const LayerPlan &plan_;
+  const device::Hardware &hw_;
+  BufferTable &buffers_;
+  device::Program &program_;
+  int layer_;
+  int tag_;
+};
+
+}  // namespace
+
+LayerPlacement placeLayer(const LayerPlan &plan, const Dims &tile, const device::Hardware &hw) {
+  LayerPlacement p;
+  int64_t tiles = 1;
+  for (size_t a = 0; a < plan.space.size(); ++a) tiles *= ceilDiv(plan.space[a], tile[a]);
+  p.pes = std::min<int64_t>(tiles, hw.pes());
+  p.steps = ceilDiv(tiles, p.pes);
+  return p;
+}
+
+llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,
+                              const device::Hardware &hw, BufferTable &buffers,
+                              device::Program &program, int firstTag) {
+  device::Layer *layer = program.add_layers();
+  layer->set_name(plan.name);
+  layer->set_op_type(plan.op_type);
+  int64_t tiles = 1;
+  for (size_t a = 0; a < plan.space.size(); ++a) {
+    layer->add_space(plan.space[a]);
+    layer->add_out_tile(tile[a]);
+    layer->add_grid(ceilDiv(plan.space[a], tile[a]));
+    tiles *= layer->grid(a);
+  }
+  Dims redCount;
+  for (size_t r = 0; r < plan.red_extent.size(); ++r) {
+    layer->add_red_chunk(chunk[r]);
+    redCount.push_back(ceilDiv(plan.red_extent[r], chunk[r]));
+  }
+  layer->set_flops(plan.flops);
+  const int layerIndex = program.layers_size() - 1;
+  LayerEmitter em(plan, hw, buffers, program, layerIndex, firstTag);
+
+  // LM: input windows, then the output tile, then epilogue operands, each 64-byte aligned.
+  const int64_t esize = device::dtypeBytes(plan.dtype);
+  std::vector<int64_t> inAddr;
+  int64_t lm = 0;
+  for (const OperandMap &in : plan.inputs) {
+    inAddr.push_back(lm);
+    lm += align64(in.elements() * esize);
+  }
+  const bool movement = plan.kernel_op.empty();
+  const int64_t outAddr = movement ? inAddr[0] : lm;
+  if (!movement) lm += align64(rules::product(plan.output.kernel_shape) * esize);
+  std::vector<int64_t> epiAddr;
+  for (const Epilogue &e : plan.epilogue) {
+    epiAddr.push_back(lm);
+    lm += align64(e.operand.elements() * esize);
+  }
+  if (lm > hw.lmBytes())
+    return makeError(ErrorCode::LmOverflow,
+                     "layer '{0}': tile [{1}] needs {2} bytes of LM per PE, a PE has {3}",
+                     plan.name, llvm::join(llvm::map_range(tile, [](int64_t v) { return std::to_string(v); }), "x"),
+                     lm, hw.lmBytes());
+  program.set_lm_bytes(std::max(program.lm_bytes(), lm));
+
+  int64_t redTotal = 1;
+  for (int64_t n : redCount) redTotal *= n;
+  const int64_t pes = std::min<int64_t>(tiles, hw.pes());
+  for (int64_t first = 0; first < tiles; first += pes) {
+    const int64_t active = std::min(pes, tiles - first);
+    std::vector<int> computeTags;
+    for (int64_t rc = 0; rc < redTotal; ++rc) {
+      Dims coords(redCount.size());
+      for (int r = static_cast<int>(redCount.size()) - 1, rest = rc; r >= 0; --r)
+        coords[r] = rest % redCount[r], rest /= redCount[r];
+      std::vector<int> loads;
+      for (size_t i = 0; i < plan.inputs.size(); ++i)
+        if (rc == 0 || plan.inputs[i].follows_reduction())
+          loads.push_back(em.transfer(device::Instr::LOAD, plan.inputs[i], inAddr[i], first, active, coords));
+      em.wait(loads);
+      if (movement) break;
+      std::vector<int64_t> addrs(inAddr);
+      addrs.push_back(outAddr);
+      std::vector<Dims> shapes;
+      for (const OperandMap &in : plan.inputs) shapes.push_back(in.kernel_shape);
+      shapes.push_back(plan.output.kernel_shape);
+      auto tag = em.compute(plan.kernel_op, addrs, shapes, plan.kernel_ints, plan.kernel_floats,
+                            rc > 0, rc + 1 == redTotal, first, active, coords);
+      if (!tag) return tag.takeError();
+      computeTags = {*tag};
+    }
+    for (size_t e = 0; e < plan.epilogue.size(); ++e) {
+      const Epilogue &epi = plan.epilogue[e];
+      em.wait({em.transfer(device::Instr::LOAD, epi.operand, epiAddr[e], first, active, {})});
+      if (epi.operand_scale != 1.0) {
+        auto tag = em.compute("unary:Scale", {epiAddr[e], epiAddr[e]},
+                              {epi.operand.kernel_shape, epi.operand.kernel_shape}, {},
+                              {epi.operand_scale, 0.0}, false, true, first, active, {});
+        if (!tag) return tag.takeError();
+      }
+      auto tag = em.compute(epi.kernel_op, {outAddr, epiAddr[e], outAddr},
+                            {plan.output.kernel_shape, epi.operand.kernel_shape, plan.output.kernel_shape},
+                            {}, {}, false, true, first, active, {});
+      if (!tag) return tag.takeError();
+      computeTags = {*tag};
+    }
+    em.wait(computeTags);
+    em.transfer(device::Instr::STORE, plan.output, outAddr, first, active, {});
+  }
+  return em.nextTag();
+}
+
+}  // namespace pfcomp::lowering
+
+#include "compiler/ir/op_support.h"
+#include "compiler/lowering/plan_node.h"
+
+namespace pfcomp::lowering {
+
+llvm::Expected<int> emitNode(const ir::Node &node, const GraphView &graph,
+                             const device::Hardware &hw, BufferTable &buffers,
+                             device::Program &program, int tag) {
+  if (ir::isAliasOp(node.op_type())) {
+    buffers.alias(node.outputs(0), node.inputs(0));
+    return tag;
+  }
+  if (node.tiling().out_tile_size() == 0)
+    return makeError(ErrorCode::StageFileCorrupt, "node '{0}' has no tiling: run layout-plan first",
+                     node.name());
+  Tile tile{Dims(node.tiling().out_tile().begin(), node.tiling().out_tile().end()),
+            Dims(node.tiling().red_chunk().begin(), node.tiling().red_chunk().end())};
+  auto layers = planNode(node, graph, tile);
+  if (!layers) return layers.takeError();
+  for (const LayerPlan &layer : *layers) {
+    Dims t(layer.space.size()), c(layer.red_extent.size());
+    for (size_t a = 0; a < t.size(); ++a) t[a] = std::min(tile.out[a], layer.space[a]);
+    for (size_t r = 0; r < c.size(); ++r) c[r] = std::min(tile.chunk[r], layer.red_extent[r]);
+    auto next = emitLayer(layer, t, c, hw, buffers, program, tag);
+    if (!next) return next.takeError();
+    tag = *next;
+  }
+  return tag;
+}
+
+}  // namespace pfcomp::lowering

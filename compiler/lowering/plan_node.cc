@@ -1,0 +1,88 @@
+#include "compiler/lowering/plan_node.h"
+
+#include "compiler/ir/op_support.h"
+#include "compiler/lowering/rules.h"
+
+#include <map>
+
+namespace pfcomp::lowering {
+
+GraphView::GraphView(const ir::Graph &graph) : graph_(graph) {
+  for (int i = 0; i < graph.values_size(); ++i) index_[graph.values(i).name()] = i;
+  auto it = graph.meta().find("opset");
+  if (it != graph.meta().end()) opset_ = std::atoi(it->second.c_str());
+}
+
+bool GraphView::has(const std::string &name) const { return index_.count(name) != 0; }
+
+const ir::Value &GraphView::value(const std::string &name) const {
+  auto it = index_.find(name);
+  if (it == index_.end()) return ir::Value::default_instance();
+  return graph_.values(it->second);
+}
+
+Dims GraphView::shape(const std::string &name) const {
+  const ir::Value &v = value(name);
+  return Dims(v.shape().begin(), v.shape().end());
+}
+
+bool OperandMap::follows_reduction() const {
+  for (const auto &a : axes)
+    if (a.red_follows() >= 0) return true;
+  return false;
+}
+
+int64_t OperandMap::elements() const {
+  int64_t n = 1;
+  for (const auto &a : axes) n *= a.size();
+  return n;
+}
+
+llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const GraphView &graph,
+                                                const Tile &tile) {
+  using Rule = rules::Layers (*)(rules::RuleContext &);
+  static const std::map<std::string, Rule, std::less<>> table = [] {
+    std::map<std::string, Rule, std::less<>> t;
+    for (const char *op : {"Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf",
+                           "Reciprocal", "Floor", "Ceil", "LeakyRelu", "Elu", "Softplus", "Clip",
+                           "Gelu", "HardSigmoid", "HardSwish", "Sin", "Cos", "Sign", "Softsign",
+                           "Selu", "Mish"})
+      t[op] = rules::unary;
+    for (const char *op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"}) t[op] = rules::binary;
+    t["MatMul"] = rules::matmul;
+    t["Gemm"] = rules::gemm;
+    t["Conv"] = rules::conv;
+    t["MaxPool"] = rules::pool;
+    t["AveragePool"] = rules::pool;
+    t["GlobalAveragePool"] = rules::globalPool;
+    t["GlobalMaxPool"] = rules::globalPool;
+    for (const char *op : {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"}) t[op] = rules::reduce;
+    t["Softmax"] = rules::softmax;
+    t["LogSoftmax"] = rules::softmax;
+    t["LayerNormalization"] = rules::layerNorm;
+    t["Transpose"] = rules::transpose;
+    t["Slice"] = rules::slice;
+    t["Concat"] = rules::concat;
+    t["Split"] = rules::split;
+    t["Gather"] = rules::gather;
+    return t;
+  }();
+  if (ir::isAliasOp(node.op_type())) return std::vector<LayerPlan>{};
+  auto it = table.find(node.op_type());
+  if (it == table.end())
+    return makeError(ErrorCode::UnsupportedOp, "node '{0}': op {1} has no device lowering",
+                     node.name(), node.op_type());
+  rules::RuleContext ctx(node, graph, tile);
+  return it->second(ctx);
+}
+
+int64_t lmFootprint(const LayerPlan &plan, int64_t elementBytes) {
+  auto aligned = [&](int64_t elems) { return (elems * elementBytes + 63) / 64 * 64; };
+  int64_t bytes = 0;
+  for (const OperandMap &in : plan.inputs) bytes += aligned(in.elements());
+  if (!plan.kernel_op.empty()) bytes += aligned(rules::product(plan.output.kernel_shape));
+  for (const Epilogue &e : plan.epilogue) bytes += aligned(e.operand.elements());
+  return bytes;
+}
+
+}  // namespace pfcomp::lowering

@@ -1,0 +1,33 @@
+#include "runtime/pfvm/output_check.h"
+
+#include "runtime/device/element_convert.h"
+
+#include <cmath>
+
+namespace pfcomp::runtime {
+
+CheckResult checkTensor(const HostTensor &actual, const HostTensor &expected, double rtol, double atol) {
+  CheckResult r;
+  if (actual.elements() != expected.elements()) {
+    r.problem = "shape " + actual.shapeText() + " vs expected " + expected.shapeText();
+    return r;
+  }
+  std::vector<double> a(actual.elements()), e(expected.elements());
+  if (!device::convertElements(actual.dtype, actual.bytes.data(), device::F64, a.data(), a.size()) ||
+      !device::convertElements(expected.dtype, expected.bytes.data(), device::F64, e.data(), e.size())) {
+    r.problem = "cannot compare " + dtypeText(actual.dtype) + " with " + dtypeText(expected.dtype);
+    return r;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    double diff = std::fabs(a[i] - e[i]);
+    if (std::isnan(a[i]) && std::isnan(e[i])) diff = 0;
+    if (std::isinf(a[i]) && a[i] == e[i]) diff = 0;
+    r.max_abs = std::max(r.max_abs, diff);
+    if (e[i] != 0) r.max_rel = std::max(r.max_rel, diff / std::fabs(e[i]));
+    if (!(diff <= atol + rtol * std::fabs(e[i]))) ++r.mismatches;
+  }
+  r.pass = r.mismatches == 0;
+  return r;
+}
+
+}  // namespace pfcomp::runtime

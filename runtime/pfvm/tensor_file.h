@@ -1,0 +1,26 @@
+// Host tensors and ONNX TensorProto files (input_N.pb / output_N.pb, the ONNX backend-test layout).
+#pragma once
+
+#include "runtime/device/program.pb.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pfcomp::runtime {
+
+struct HostTensor {
+  device::DType dtype = device::DT_UNDEFINED;
+  std::vector<int64_t> dims;
+  std::vector<uint8_t> bytes;  // row-major, little-endian
+  int64_t elements() const;
+  std::string shapeText() const;  // "2x3" ("scalar" for rank 0)
+};
+
+llvm::Expected<HostTensor> readTensorFile(llvm::StringRef path);
+llvm::Error writeTensorFile(const HostTensor &tensor, llvm::StringRef path);
+std::string dtypeText(device::DType dtype);
+
+}  // namespace pfcomp::runtime
