@@ -1,5 +1,7 @@
 #include "compiler/import/const_eval.h"
 
+#include "compiler/import/const_eval_ops.h"
+
 #include "support/error.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -10,12 +12,7 @@
 #include <numeric>
 
 namespace pfcomp::import {
-namespace {
-
-using TP = onnx::TensorProto;
-using Inputs = std::vector<const HostTensor *>;
-using Outputs = llvm::Expected<std::vector<HostTensor>>;
-using EvalFn = std::function<Outputs(const onnx::NodeProto &, const Inputs &)>;
+namespace const_eval_detail {
 
 llvm::Error fail(const onnx::NodeProto &node, const llvm::Twine &why) {
   return makeError(ErrorCode::Internal, "cannot fold {0} ({1}): {2}", node.name(), node.op_type(),
@@ -28,7 +25,6 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
   return s;
 }
 
-// For every element of `out` (row-major), the flat index of the element of `in` broadcast to it.
 std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &in, const std::vector<int64_t> &out) {
   int64_t n = 1;
   for (int64_t d : out) n *= d;
@@ -50,9 +46,6 @@ std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &in, const std::v
   return idx;
 }
 
-int64_t normAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
-
-// Copies element `from` of `src` into element `to` of `dst` (same storage kind).
 void copyElem(const HostTensor &src, int64_t from, HostTensor &dst, int64_t to) {
   if (dst.isFloat()) dst.f[to] = src.getF(from);
   else dst.i[to] = src.getI(from);
@@ -64,7 +57,6 @@ HostTensor gatherElems(const HostTensor &src, std::vector<int64_t> dims, const s
   return out;
 }
 
-// Reads the 1-D int list of input `k`, or the attribute `name` when the op is older.
 bool intsFrom(const onnx::NodeProto &n, const Inputs &in, size_t k, llvm::StringRef name,
               std::vector<int64_t> &out) {
   if (in.size() > k && in[k]) {
@@ -79,7 +71,13 @@ bool intsFrom(const onnx::NodeProto &n, const Inputs &in, size_t k, llvm::String
   return false;
 }
 
-Outputs one(HostTensor t) { return std::vector<HostTensor>{std::move(t)}; }
+}  // namespace const_eval_detail
+
+namespace {
+
+using namespace const_eval_detail;
+using TP = onnx::TensorProto;
+using EvalFn = std::function<Outputs(const onnx::NodeProto &, const Inputs &)>;
 
 Outputs binary(const onnx::NodeProto &n, const Inputs &in) {
   if (in.size() != 2 || !in[0] || !in[1]) return fail(n, "needs two inputs");
@@ -181,124 +179,6 @@ Outputs cast(const onnx::NodeProto &n, const Inputs &in) {
   return one(std::move(out));
 }
 
-Outputs gather(const onnx::NodeProto &n, const Inputs &in) {
-  if (in.size() < 2 || !in[0] || !in[1] || in[1]->isFloat()) return fail(n, "needs data and int indices");
-  const HostTensor &data = *in[0], &ind = *in[1];
-  const int64_t rank = data.dims.size();
-  if (rank == 0) return fail(n, "scalar data");
-  const int64_t axis = normAxis(attrInt(n, "axis", 0), rank);
-  const int64_t outer = std::accumulate(data.dims.begin(), data.dims.begin() + axis, int64_t{1}, std::multiplies<>());
-  const int64_t inner = std::accumulate(data.dims.begin() + axis + 1, data.dims.end(), int64_t{1}, std::multiplies<>());
-  const int64_t len = data.dims[axis];
-  std::vector<int64_t> dims(data.dims.begin(), data.dims.begin() + axis);
-  dims.insert(dims.end(), ind.dims.begin(), ind.dims.end());
-  dims.insert(dims.end(), data.dims.begin() + axis + 1, data.dims.end());
-  std::vector<int64_t> idx;
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t k : ind.i) {
-      if (k < 0) k += len;
-      if (k < 0 || k >= len) return fail(n, "index out of range");
-      for (int64_t q = 0; q < inner; ++q) idx.push_back((o * len + k) * inner + q);
-    }
-  return one(gatherElems(data, dims, idx));
-}
-
-Outputs unsqueeze(const onnx::NodeProto &n, const Inputs &in) {
-  std::vector<int64_t> axes;
-  if (in.empty() || !in[0] || !intsFrom(n, in, 1, "axes", axes)) return fail(n, "needs axes");
-  HostTensor out = *in[0];
-  const int64_t rank = out.dims.size() + axes.size();
-  for (auto &a : axes) a = normAxis(a, rank);
-  std::sort(axes.begin(), axes.end());
-  for (int64_t a : axes) {
-    if (a < 0 || a > static_cast<int64_t>(out.dims.size())) return fail(n, "bad axis");
-    out.dims.insert(out.dims.begin() + a, 1);
-  }
-  return one(std::move(out));
-}
-
-Outputs squeeze(const onnx::NodeProto &n, const Inputs &in) {
-  if (in.empty() || !in[0]) return fail(n, "needs an input");
-  HostTensor out = *in[0];
-  const int64_t rank = out.dims.size();
-  std::vector<int64_t> axes;
-  if (!intsFrom(n, in, 1, "axes", axes))
-    for (int64_t k = 0; k < rank; ++k)
-      if (out.dims[k] == 1) axes.push_back(k);
-  for (auto &a : axes) a = normAxis(a, rank);
-  std::sort(axes.rbegin(), axes.rend());
-  for (int64_t a : axes) {
-    if (a < 0 || a >= rank || out.dims[a] != 1) return fail(n, "bad axis");
-    out.dims.erase(out.dims.begin() + a);
-  }
-  return one(std::move(out));
-}
-
-Outputs concat(const onnx::NodeProto &n, const Inputs &in) {
-  if (in.empty() || !in[0]) return fail(n, "needs inputs");
-  const int64_t rank = in[0]->dims.size();
-  const int64_t axis = normAxis(attrInt(n, "axis", 0), rank);
-  std::vector<int64_t> dims = in[0]->dims;
-  dims[axis] = 0;
-  for (const HostTensor *t : in) {
-    if (!t || static_cast<int64_t>(t->dims.size()) != rank) return fail(n, "rank mismatch");
-    dims[axis] += t->dims[axis];
-  }
-  HostTensor out = HostTensor::make(in[0]->type, dims);
-  const int64_t outer = std::accumulate(dims.begin(), dims.begin() + axis, int64_t{1}, std::multiplies<>());
-  int64_t e = 0;
-  for (int64_t o = 0; o < outer; ++o)
-    for (const HostTensor *t : in) {
-      const int64_t chunk = t->numElements() / std::max<int64_t>(outer, 1);
-      for (int64_t q = 0; q < chunk; ++q) copyElem(*t, o * chunk + q, out, e++);
-    }
-  return one(std::move(out));
-}
-
-Outputs slice(const onnx::NodeProto &n, const Inputs &in) {
-  if (in.empty() || !in[0]) return fail(n, "needs an input");
-  const HostTensor &x = *in[0];
-  std::vector<int64_t> starts, ends, axes, steps;
-  if (!intsFrom(n, in, 1, "starts", starts) || !intsFrom(n, in, 2, "ends", ends))
-    return fail(n, "needs starts and ends");
-  intsFrom(n, in, 3, "axes", axes);
-  intsFrom(n, in, 4, "steps", steps);
-  auto bounds = sliceBounds(x.dims, starts, ends, axes, steps);
-  if (!bounds) return bounds.takeError();
-  const std::vector<int64_t> &dims = bounds->dims;
-  const int64_t rank = x.dims.size();
-  const std::vector<int64_t> xs = stridesOf(x.dims);
-  int64_t total = std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
-  std::vector<int64_t> idx(total), pos(rank, 0);
-  for (int64_t e = 0; e < total; ++e) {
-    int64_t flat = 0;
-    for (int64_t k = 0; k < rank; ++k) flat += (bounds->start[k] + pos[k] * bounds->step[k]) * xs[k];
-    idx[e] = flat;
-    for (int64_t k = rank - 1; k >= 0; --k) {
-      if (++pos[k] < dims[k]) break;
-      pos[k] = 0;
-    }
-  }
-  return one(gatherElems(x, dims, idx));
-}
-
-Outputs reshape(const onnx::NodeProto &n, const Inputs &in) {
-  std::vector<int64_t> shape;
-  if (in.empty() || !in[0] || !intsFrom(n, in, 1, "shape", shape)) return fail(n, "needs a shape");
-  HostTensor out = *in[0];
-  const bool allowZero = attrInt(n, "allowzero", 0) != 0;
-  int64_t known = 1, inferAt = -1;
-  for (size_t k = 0; k < shape.size(); ++k) {
-    if (shape[k] == 0 && !allowZero) shape[k] = k < out.dims.size() ? out.dims[k] : 1;
-    if (shape[k] == -1) inferAt = k;
-    else known *= shape[k];
-  }
-  if (inferAt >= 0) shape[inferAt] = known ? out.numElements() / known : 0;
-  out.dims = shape;
-  if (out.numElements() != in[0]->numElements()) return fail(n, "element count changes");
-  return one(std::move(out));
-}
-
 Outputs range(const onnx::NodeProto &n, const Inputs &in) {
   if (in.size() != 3 || !in[0] || !in[1] || !in[2]) return fail(n, "needs start, limit, delta");
   const HostTensor &s = *in[0];
@@ -311,13 +191,6 @@ Outputs range(const onnx::NodeProto &n, const Inputs &in) {
     else out.i[k] = s.getI(0) + k * in[2]->getI(0);
   }
   return one(std::move(out));
-}
-
-Outputs expand(const onnx::NodeProto &n, const Inputs &in) {
-  if (in.size() != 2 || !in[0] || !in[1]) return fail(n, "needs input and shape");
-  auto dims = broadcastDims(in[0]->dims, in[1]->i);
-  if (!dims) return dims.takeError();
-  return one(gatherElems(*in[0], *dims, broadcastIndex(in[0]->dims, *dims)));
 }
 
 Outputs where(const onnx::NodeProto &n, const Inputs &in) {
@@ -334,30 +207,6 @@ Outputs where(const onnx::NodeProto &n, const Inputs &in) {
     else copyElem(*in[2], iy[e], out, e);
   }
   return one(std::move(out));
-}
-
-Outputs transpose(const onnx::NodeProto &n, const Inputs &in) {
-  if (in.empty() || !in[0]) return fail(n, "needs an input");
-  const HostTensor &x = *in[0];
-  const int64_t rank = x.dims.size();
-  std::vector<int64_t> perm = attrInts(n, "perm");
-  if (perm.empty())
-    for (int64_t k = rank - 1; k >= 0; --k) perm.push_back(k);
-  if (static_cast<int64_t>(perm.size()) != rank) return fail(n, "bad perm");
-  std::vector<int64_t> dims(rank), pos(rank, 0);
-  for (int64_t k = 0; k < rank; ++k) dims[k] = x.dims[perm[k]];
-  const std::vector<int64_t> xs = stridesOf(x.dims);
-  std::vector<int64_t> idx(x.numElements());
-  for (size_t e = 0; e < idx.size(); ++e) {
-    int64_t flat = 0;
-    for (int64_t k = 0; k < rank; ++k) flat += pos[k] * xs[perm[k]];
-    idx[e] = flat;
-    for (int64_t k = rank - 1; k >= 0; --k) {
-      if (++pos[k] < dims[k]) break;
-      pos[k] = 0;
-    }
-  }
-  return one(gatherElems(x, dims, idx));
 }
 
 const llvm::StringMap<EvalFn> &table() {
@@ -410,36 +259,6 @@ llvm::Expected<std::vector<int64_t>> broadcastDims(const std::vector<int64_t> &a
     out[k] = x == 1 ? y : x;
   }
   return out;
-}
-
-llvm::Expected<SliceBounds> sliceBounds(const std::vector<int64_t> &in,
-                                        const std::vector<int64_t> &starts,
-                                        const std::vector<int64_t> &ends,
-                                        std::vector<int64_t> axes, std::vector<int64_t> steps) {
-  const int64_t rank = in.size();
-  if (axes.empty())
-    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(k);
-  if (steps.empty()) steps.assign(starts.size(), 1);
-  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
-    return makeError(ErrorCode::Internal, "Slice operand lengths differ");
-  SliceBounds b{in, std::vector<int64_t>(rank, 0), std::vector<int64_t>(rank, 1)};
-  for (size_t k = 0; k < axes.size(); ++k) {
-    const int64_t a = normAxis(axes[k], rank);
-    if (a < 0 || a >= rank) return makeError(ErrorCode::Internal, "Slice axis out of range");
-    const int64_t len = in[a], s = steps[k];
-    if (s == 0) return makeError(ErrorCode::Internal, "Slice step 0");
-    int64_t lo = starts[k] < 0 ? starts[k] + len : starts[k];
-    int64_t hi = ends[k] < 0 ? ends[k] + len : ends[k];
-    if (s > 0) {
-      lo = std::clamp<int64_t>(lo, 0, len), hi = std::clamp<int64_t>(hi, 0, len);
-      b.dims[a] = hi > lo ? (hi - lo + s - 1) / s : 0;
-    } else {
-      lo = std::clamp<int64_t>(lo, 0, len - 1), hi = std::clamp<int64_t>(hi, -1, len - 1);
-      b.dims[a] = lo > hi ? (lo - hi - s - 1) / -s : 0;
-    }
-    b.start[a] = lo, b.step[a] = s;
-  }
-  return b;
 }
 
 bool canEvaluate(llvm::StringRef opType) { return table().count(opType) != 0; }
