@@ -4,6 +4,7 @@
 #include "compiler/ir/text_dump.h"
 #include "compiler/options/options.h"
 #include "compiler/sim/node_simulator.h"
+#include "compiler/sim/sim_cache.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
 #include "support/stage_log.h"
@@ -20,9 +21,19 @@ static llvm::Error run(const options::StageInvocation &inv) {
   const bool fake = inv.options.simulation_mode == "fake";
   lowering::GraphView view(*graph);
   int64_t total = 0;
+  sim::SimCache cache(inv.options.cache_dir, *hw, inv.options.simulation_mode);
   for (ir::Node &node : *graph->mutable_nodes()) {
-    auto cost = fake ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
+    std::string key = cache.enabled() ? cache.key(node, *graph) : "";
+    std::optional<ir::NodeCost> cached = cache.lookup(key);
+    llvm::Expected<ir::NodeCost> cost =
+        cached ? llvm::Expected<ir::NodeCost>(*cached)
+               : fake ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
     if (!cost) return cost.takeError();
+    if (cache.enabled()) {
+      ++(cached ? cache.hits : cache.misses);
+      if (!cached)
+        if (auto err = cache.store(key, *cost)) return err;
+    }
     *node.mutable_cost() = *cost;
     total += cost->cycles();
     LOG(INFO) << "node " << node.name() << ": " << cost->cycles() << " cycles (" << cost->method()
@@ -30,6 +41,9 @@ static llvm::Error run(const options::StageInvocation &inv) {
   }
   (*graph->mutable_meta())["simulation_mode"] = inv.options.simulation_mode;
   LOG(INFO) << "sum of node costs: " << total << " cycles";
+  if (cache.enabled())
+    LOG(INFO) << "simulation cache " << inv.options.cache_dir << ": " << cache.hits << " hits, "
+              << cache.misses << " misses";
   graph->add_stages("simulate");
   if (auto err = writeFileAtomically(inv.output + ".txt", ir::dumpGraph(*graph))) return err;
   return ir::writeGraph(*graph, inv.output);
