@@ -99,7 +99,9 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
   for (size_t i = request.startFrom; i <= request.stopAfter; ++i) {
     const Stage &stage = table[i];
     std::string output = staging->file(stage.outputFile);
-    StageRun run = runStage(executables[i], {staging->file(stage.inputFile), "-o", output,
+    // The import reads the user's own file, so its errors name the path the user gave.
+    std::string input = i == 0 && !request.model.empty() ? request.model : staging->file(stage.inputFile);
+    StageRun run = runStage(executables[i], {input, "-o", output,
                                              "--option_json=" + optionPath,
                                              "--log_dir=" + logDir});
     progress << "[" << i + 1 << "/" << table.size() << "] " << stage.name << " ... ";

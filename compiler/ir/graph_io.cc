@@ -3,6 +3,9 @@
 #include "support/atomic_file.h"
 #include "support/error.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 namespace pfcomp::ir {
 
 llvm::Expected<Graph> readGraph(llvm::StringRef path) {
@@ -18,9 +21,15 @@ llvm::Expected<Graph> readGraph(llvm::StringRef path) {
 }
 
 llvm::Error writeGraph(const Graph &graph, llvm::StringRef path) {
+  // Deterministic: map fields (meta) in key order, so equal graphs give equal files.
   std::string bytes;
-  if (!graph.SerializeToString(&bytes))
-    return makeError(ErrorCode::Internal, "cannot serialise MNGraph for {0}", path);
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    if (!graph.SerializeToCodedStream(&coded))
+      return makeError(ErrorCode::Internal, "cannot serialise MNGraph for {0}", path);
+  }
   return writeFileAtomically(path, bytes);
 }
 

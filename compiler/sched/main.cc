@@ -21,6 +21,11 @@ static llvm::Error run(const options::StageInvocation &inv) {
   if (!schedule) return schedule.takeError();
   *graph->mutable_schedule() = *schedule;
   graph->add_stages("schedule");
+  // Options that only steer schedulers not built yet are reported, not silently dropped.
+  if (inv.options.sa_expected_run_iters != 1000)
+    LOG(WARNING) << "sa_expected_run_iters=" << inv.options.sa_expected_run_iters
+                 << " only steers auto_recompute_sa; scheduler " << schedule->scheduler()
+                 << " does not use it";
   LOG(INFO) << "scheduled " << schedule->order_size() << " nodes with " << schedule->scheduler();
   llvm::SmallString<256> dir(inv.output);
   llvm::sys::path::remove_filename(dir);
