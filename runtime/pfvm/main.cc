@@ -48,9 +48,13 @@ int run(const Args &args) {
   auto t0 = std::chrono::steady_clock::now();
   auto result = runtime::runCodegenDir({args.dir, args.inputs, args.hardware, !args.unchecked});
   if (!result) {
-    std::string message = llvm::toString(result.takeError());
-    if (llvm::sys::fs::is_directory(args.dir)) appendClog(args.dir, "E run failed: " + message);
-    return reportErrorAndExit("pfvm", makeError(ErrorCode::BadProgram, "{0}", message));
+    llvm::Error err = result.takeError();
+    if (llvm::sys::fs::is_directory(args.dir))
+      err = llvm::handleErrors(std::move(err), [&](std::unique_ptr<llvm::ErrorInfoBase> info) {
+        appendClog(args.dir, "E run failed: " + info->message());
+        return llvm::Error(std::move(info));
+      });
+    return reportErrorAndExit("pfvm", std::move(err));
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::string outDir = args.outputs.empty() ? inDir(args.dir, "outputs") : args.outputs;
