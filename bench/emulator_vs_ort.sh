@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Emulator speed against a CPU reference: for resnet18, mobilenet_v2 and transformer of the
+# real-model cache, times `bin/pfvm run` (whole process, best of 3; also the emulator's own
+# "emulator wall time" line) against onnxruntime-node with one thread (bench/ort_time.js:
+# one warm-up run, then N timed runs) on the same inputs, and prints them side by side.
+#
+#   /usr/bin/python3 tools/make_real_models.py resnet18 mobilenet_v2 transformer
+#   bash bench/emulator_vs_ort.sh [NAME ...]
+#
+# Environment: MODEL_CACHE (default .cache/models), OUT_DIR (codegen_dirs; reused when
+# program.gpfnapp exists, default .cache/real_models_out), OPTIONS (default presets/O1.json),
+# RUNS (pfvm runs, best taken, default 3), ORT_RUNS (default 20), ORT_OPT (onnxruntime graph
+# optimization level, default all).
+#
+# Columns: pfvm_s = best wall time of the whole `pfvm run` process (load + emulate + write);
+# emu_s = the emulator wall time pfvm reports for that run; ort_ms = onnxruntime min/median
+# per run; pfvm/ort and emu/ort = slowdown of the emulator against onnxruntime (min);
+# device_us = simulated device time; ort/device = CPU time over simulated device time.
+set -u
+cd "$(dirname "$0")/.."
+
+CACHE=${MODEL_CACHE:-.cache/models}
+OUT=${OUT_DIR:-.cache/real_models_out}
+OPTIONS=${OPTIONS:-presets/O1.json}
+RUNS=${RUNS:-3}
+ORT_RUNS=${ORT_RUNS:-20}
+ORT_OPT=${ORT_OPT:-all}
+
+if [ "$#" -gt 0 ]; then names=("$@"); else names=(resnet18 mobilenet_v2 transformer); fi
+now() { date +%s.%N; }
+
+rows=()
+status=0
+for name in "${names[@]}"; do
+  model="$CACHE/$name.onnx"
+  data="$CACHE/$name.data"
+  dir="$OUT/$name"
+  if [ ! -f "$model" ]; then
+    echo "emulator_vs_ort: $model missing; run: /usr/bin/python3 tools/make_real_models.py" >&2
+    status=1
+    continue
+  fi
+  if [ ! -f "$dir/program.gpfnapp" ]; then
+    echo "== $name: compiling into $dir"
+    mkdir -p "$OUT"
+    if ! bin/pfcomp "$model" -o "$dir" --option_json="$OPTIONS"; then
+      rows+=("$(printf '%-13s compile failed' "$name")")
+      status=1
+      continue
+    fi
+  fi
+  best=""
+  best_emu=""
+  device="-"
+  for i in $(seq "$RUNS"); do
+    log=$(mktemp)
+    t0=$(now)
+    if ! bin/pfvm run "$dir" --inputs "$data" >"$log" 2>&1; then
+      echo "== $name: pfvm run failed:" >&2
+      cat "$log" >&2
+      status=1
+    fi
+    t1=$(now)
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    emu=$(sed -n 's/.*emulator wall time \([0-9.]*\) s.*/\1/p' "$log" | head -n 1)
+    device=$(sed -n 's/^device time: \([0-9.]*\) us.*/\1/p' "$log" | head -n 1)
+    rm -f "$log"
+    echo "== $name: pfvm run $i/$RUNS: wall ${wall} s, emulator ${emu:-?} s"
+    if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+      best=$wall
+      best_emu=${emu:-0}
+    fi
+  done
+  ort=$(node bench/ort_time.js "$model" "$data" "$ORT_RUNS" --opt="$ORT_OPT") || {
+    status=1
+    continue
+  }
+  echo "== $name: onnxruntime: $ort"
+  ort_min=$(echo "$ort" | sed -n 's/.*"min_ms":\([0-9.e-]*\).*/\1/p')
+  ort_med=$(echo "$ort" | sed -n 's/.*"median_ms":\([0-9.e-]*\).*/\1/p')
+  rows+=("$(awk -v n="$name" -v w="$best" -v e="$best_emu" -v om="$ort_min" -v od="$ort_med" \
+    -v d="${device:-0}" 'BEGIN {
+      printf "%-13s %8.3f %8.3f %9.3f %9.3f %9.0fx %9.0fx %11.1f %10.2f",
+        n, w, e, om, od, w * 1000 / om, e * 1000 / om, d, om * 1000 / d }')")
+done
+
+echo
+echo "pfvm: best of $RUNS; onnxruntime-node: intraOpNumThreads 1, graph optimization '$ORT_OPT', min/median of $ORT_RUNS runs after 1 warm-up"
+printf '%-13s %8s %8s %9s %9s %10s %10s %11s %10s\n' model pfvm_s emu_s ort_min_ms ort_med_ms \
+  pfvm/ort emu/ort device_us ort/device
+for row in "${rows[@]}"; do echo "$row"; done
+exit $status
