@@ -1,6 +1,7 @@
 #include "runtime/device/kernels/kernel.h"
 
 #include "runtime/device/kernels/kernel_util.h"
+#include "runtime/device/element_convert.h"
 
 namespace pfcomp::device {
 
@@ -20,7 +21,86 @@ int64_t dtypeBytes(DType dtype) {
   }
 }
 
+namespace {
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareNative(const Kernel &k);
+
+// fp16 operands: the PE widens each tile to fp32, computes in fp32 (the MAU accumulates fp16
+// products in fp32) and rounds the result back to fp16 on the store into LM.
+class HalfKernel : public PreparedKernel {
+ public:
+  HalfKernel(const Kernel &k, std::unique_ptr<PreparedKernel> inner, std::vector<int64_t> elems,
+             std::vector<int64_t> scratch, int64_t scratchBytes)
+      : inner_(std::move(inner)), addrs_(k.addrs().begin(), k.addrs().end()),
+        elems_(std::move(elems)), scratch_(std::move(scratch)), scratchBytes_(scratchBytes),
+        readsOutput_(k.accumulate()) {}
+
+  KernelWork inner_work() const { return inner_->work; }
+
+  void run(uint8_t *lm, const PeTile &tile) const override {
+    thread_local std::vector<uint8_t> wide;
+    if (static_cast<int64_t>(wide.size()) < scratchBytes_) wide.resize(scratchBytes_);
+    const size_t out = addrs_.size() - 1;
+    for (size_t i = 0; i < addrs_.size(); ++i) {
+      if (i == out && !readsOutput_ && !aliasesInput(out)) continue;
+      convertElements(F16, lm + addrs_[i], F32, wide.data() + scratch_[i], elems_[i]);
+    }
+    inner_->run(wide.data(), tile);
+    convertElements(F32, wide.data() + scratch_[out], F16, lm + addrs_[out], elems_[out]);
+  }
+
+ private:
+  bool aliasesInput(size_t out) const {
+    for (size_t i = 0; i < out; ++i)
+      if (addrs_[i] == addrs_[out]) return true;
+    return false;
+  }
+  std::unique_ptr<PreparedKernel> inner_;
+  std::vector<int64_t> addrs_, elems_, scratch_;
+  int64_t scratchBytes_;
+  bool readsOutput_;
+};
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareHalf(const Kernel &k) {
+  Kernel wide = k;
+  wide.set_dtype(F32);
+  std::vector<int64_t> elems, scratch;
+  int64_t next = 0;
+  for (int i = 0; i < k.shapes_size() && i < k.addrs_size(); ++i) {
+    elems.push_back(numElements(k.shapes(i)));
+    // Operands that share an LM address (in-place epilogues) share their fp32 copy too.
+    int64_t at = -1;
+    for (int j = 0; j < i; ++j)
+      if (k.addrs(j) == k.addrs(i)) at = scratch[j];
+    if (at < 0) at = next, next += (elems.back() * 4 + 63) / 64 * 64;
+    scratch.push_back(at);
+    wide.set_addrs(i, at);
+  }
+  auto inner = prepareNative(wide);
+  if (!inner) return inner.takeError();
+  auto half = std::make_unique<HalfKernel>(k, std::move(*inner), elems, scratch, next);
+  half->work = half->inner_work();
+  return half;
+}
+
+}  // namespace
+
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareKernel(const Kernel &k) {
+  if (k.dtype() != F16) return prepareNative(k);
+  auto half = prepareHalf(k);
+  if (!half) return half.takeError();
+  // Footprint in the fp16 LM, from the operand shapes.
+  std::vector<kernels::Dims> shapes;
+  for (const auto &s : k.shapes()) shapes.push_back(kernels::dimsOf(s));
+  bool readsOut = k.accumulate();
+  for (int i = 0; i + 1 < k.addrs_size(); ++i) readsOut |= k.addrs(i) == k.addrs(k.addrs_size() - 1);
+  kernels::setFootprint(**half, k, shapes, readsOut);
+  return half;
+}
+
+namespace {
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareNative(const Kernel &k) {
   using namespace kernels;
   llvm::StringRef op = k.op();
   auto [family, fn] = op.split(':');
@@ -33,8 +113,10 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareKernel(const Kernel &k) {
   if (op == "softmax") return prepareSoftmax(k, false);
   if (op == "logsoftmax") return prepareSoftmax(k, true);
   if (op == "layernorm") return prepareLayerNorm(k);
-  return badKernel(k, "unknown PE kernel");
+  return kernels::badKernel(k, "unknown PE kernel");
 }
+
+}  // namespace
 
 namespace kernels {
 
