@@ -118,12 +118,15 @@ llvm::Expected<TilingChoice> chooseTiling(const ir::Node &node, const lowering::
   lowering::Tile tile{planner.space(), planner.red()};
   choice.history.push_back("start: whole space [" + dimsText(tile.out) + "], reduction [" +
                            dimsText(tile.chunk) + "]");
-  // 1. Parallelism: cut the largest axis until every PE has a tile.
+  // 1. Parallelism: cut the largest axis until every PE has a tile. The innermost axis is cut
+  //    last (it counts a quarter): it is the contiguous run the DMA moves and the PE kernels
+  //    stream over, so long rows are worth keeping.
+  auto weight = [&](size_t a) { return a + 1 == tile.out.size() ? tile.out[a] / 4.0 : double(tile.out[a]); };
   while (planner.tiles(tile) < hw.pes()) {
     size_t best = tile.out.size();
     for (size_t a = 0; a < tile.out.size(); ++a) {
       lowering::Tile t = tile;
-      if (planner.halveAxis(t, a) && (best == tile.out.size() || tile.out[a] > tile.out[best])) best = a;
+      if (planner.halveAxis(t, a) && (best == tile.out.size() || weight(a) > weight(best))) best = a;
     }
     if (best == tile.out.size()) break;
     planner.halveAxis(tile, best);

@@ -9,9 +9,11 @@
 #include "llvm/Support/Threading.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 namespace pfcomp::device {
 
@@ -21,11 +23,11 @@ class Emulator::Impl {
       : hw_(hw), options_(options), lmSize_(hw.lmBytes()),
         pool_(llvm::hardware_concurrency(options.threads)) {
     // calloc: untouched pages of the 4096 LM images cost nothing.
-    lm_ = static_cast<uint8_t *>(std::calloc(hw.pes() * lmSize_, 1));
+    lm_ = options.memory.lm ? options.memory.lm : static_cast<uint8_t *>(std::calloc(hw.pes() * lmSize_, 1));
     if (options.checked) valid_ = static_cast<uint8_t *>(std::calloc(hw.pes() * lmSize_, 1));
   }
   ~Impl() {
-    std::free(lm_);
+    if (!options_.memory.lm) std::free(lm_);
     std::free(valid_);
   }
 
@@ -34,7 +36,12 @@ class Emulator::Impl {
     if (program.dram_bytes() > hw_.dramBytes())
       return makeError(ErrorCode::DramOutOfRange, "program needs {0} bytes of DRAM, device has {1}",
                        program.dram_bytes(), hw_.dramBytes());
-    dram_.assign(program.dram_bytes(), 0);
+    if (options_.memory.dram) {
+      dramBase_ = options_.memory.dram;
+    } else {
+      ownDram_.assign(program.dram_bytes(), 0);
+      dramBase_ = ownDram_.data();
+    }
     for (const Buffer &b : program.buffers()) {
       if (b.dram_offset() < 0 || b.dram_offset() + b.bytes() > program.dram_bytes())
         return makeError(ErrorCode::DramOutOfRange, "buffer '{0}' lies outside DRAM", b.name());
@@ -42,7 +49,7 @@ class Emulator::Impl {
         if (static_cast<int64_t>(b.data().size()) != b.bytes())
           return makeError(ErrorCode::BadProgram, "parameter '{0}' has {1} bytes of data, expected {2}",
                            b.name(), b.data().size(), b.bytes());
-        std::memcpy(dram_.data() + b.dram_offset(), b.data().data(), b.bytes());
+        std::memcpy(dramBase_ + b.dram_offset(), b.data().data(), b.bytes());
       }
     }
     prepared_.clear();
@@ -88,11 +95,15 @@ class Emulator::Impl {
   llvm::Error writeInput(int ioIndex, DType hostType, const void *data, int64_t n) {
     const Buffer *b = ioBuffer(Buffer::INPUT, ioIndex);
     if (!b) return makeError(ErrorCode::InputCount, "the program has no input {0}", ioIndex);
+    return writeBuffer(*b, hostType, data, n);
+  }
+
+  llvm::Error writeBuffer(const Buffer *b, DType hostType, const void *data, int64_t n) {
     int64_t elems = b->bytes() / dtypeBytes(b->dtype());
     if (n != elems)
       return makeError(ErrorCode::InputShape, "input '{0}' needs {1} elements, got {2}", b->name(),
                        elems, n);
-    if (!convertElements(hostType, data, b->dtype(), dram_.data() + b->dram_offset(), n))
+    if (!convertElements(hostType, data, b->dtype(), dramBase_ + b->dram_offset(), n))
       return makeError(ErrorCode::InputDType, "input '{0}': cannot convert to the device type",
                        b->name());
     return llvm::Error::success();
@@ -101,9 +112,13 @@ class Emulator::Impl {
   llvm::Expected<std::vector<uint8_t>> readOutput(int ioIndex, DType hostType) const {
     const Buffer *b = ioBuffer(Buffer::OUTPUT, ioIndex);
     if (!b) return makeError(ErrorCode::BadProgram, "the program has no output {0}", ioIndex);
+    return readBuffer(*b, hostType);
+  }
+
+  llvm::Expected<std::vector<uint8_t>> readBuffer(const Buffer *b, DType hostType) const {
     int64_t elems = b->bytes() / dtypeBytes(b->dtype());
     std::vector<uint8_t> out(elems * dtypeBytes(hostType));
-    if (!convertElements(b->dtype(), dram_.data() + b->dram_offset(), hostType, out.data(), elems))
+    if (!convertElements(b->dtype(), dramBase_ + b->dram_offset(), hostType, out.data(), elems))
       return makeError(ErrorCode::BadProgram, "output '{0}': no conversion to the host type", b->name());
     return out;
   }
@@ -113,8 +128,12 @@ class Emulator::Impl {
     const Program &program = *program_;
     if (valid_) std::memset(valid_, 0, hw_.pes() * lmSize_);
     for (int i = 0; i < program.instrs_size(); ++i) {
+      if (options_.interrupted)
+        if (llvm::Error err = options_.interrupted()) return std::move(err);
       const Instr &in = program.instrs(i);
       if (in.kind() == Instr::WAIT) continue;
+      if (options_.instr_delay_us > 0)
+        std::this_thread::sleep_for(std::chrono::microseconds(options_.instr_delay_us));
       const Layer &layer = program.layers(in.layer());
       TileWalker tiles(layer, in);
       std::mutex errMutex;
@@ -124,9 +143,9 @@ class Emulator::Impl {
         uint8_t *valid = valid_ ? valid_ + pe * lmSize_ : nullptr;
         switch (in.kind()) {
           case Instr::LOAD:
-            return executeLoad(program, in, tileStart, tiles.redStarts(), dram_.data(), lm, valid);
+            return executeLoad(program, in, tileStart, tiles.redStarts(), dramBase_, lm, valid);
           case Instr::STORE:
-            return executeStore(program, in, layer, tileStart, dram_.data(), lm, valid);
+            return executeStore(program, in, layer, tileStart, dramBase_, lm, valid);
           case Instr::COMPUTE: {
             const PreparedKernel &k = *prepared_[i];
             if (valid)
@@ -173,13 +192,18 @@ class Emulator::Impl {
     return stats;
   }
 
+  void writeBufferImage(const Buffer &b, const uint8_t *image) {
+    std::memcpy(dramBase_ + b.dram_offset(), image, b.bytes());
+  }
+
  private:
   Hardware hw_;
   Options options_;
   int64_t lmSize_;
   uint8_t *lm_ = nullptr;
   uint8_t *valid_ = nullptr;
-  std::vector<uint8_t> dram_;
+  std::vector<uint8_t> ownDram_;  // when the device's memory is not given
+  uint8_t *dramBase_ = nullptr;
   const Program *program_ = nullptr;
   std::vector<std::unique_ptr<PreparedKernel>> prepared_;
   llvm::ThreadPool pool_;
@@ -191,6 +215,15 @@ Emulator::~Emulator() = default;
 llvm::Error Emulator::load(const Program &program) { return impl_->load(program); }
 llvm::Error Emulator::writeInput(int ioIndex, DType hostType, const void *data, int64_t n) {
   return impl_->writeInput(ioIndex, hostType, data, n);
+}
+llvm::Error Emulator::writeBuffer(const Buffer &buffer, DType hostType, const void *data, int64_t n) {
+  return impl_->writeBuffer(&buffer, hostType, data, n);
+}
+llvm::Expected<std::vector<uint8_t>> Emulator::readBuffer(const Buffer &buffer, DType hostType) const {
+  return impl_->readBuffer(&buffer, hostType);
+}
+void Emulator::writeBufferImage(const Buffer &buffer, const uint8_t *image) {
+  impl_->writeBufferImage(buffer, image);
 }
 llvm::Expected<RunStats> Emulator::run() { return impl_->run(); }
 llvm::Expected<std::vector<uint8_t>> Emulator::readOutput(int ioIndex, DType hostType) const {

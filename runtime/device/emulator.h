@@ -9,6 +9,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -21,11 +22,22 @@ struct RunStats {
   int64_t lm_bytes_moved = 0;  // bytes written into LM by loads
 };
 
+// Device memory owned by someone else (a device's shared state files); null = the emulator
+// allocates its own. Both keep their contents between runs; LM validity is tracked per run.
+struct DeviceMemory {
+  uint8_t *dram = nullptr;  // hw.dramBytes() bytes
+  uint8_t *lm = nullptr;    // hw.pes() * hw.lmBytes() bytes, PE after PE
+};
+
 class Emulator {
  public:
   struct Options {
     bool checked = true;       // track LM validity: reading never-written LM fails
     unsigned threads = 0;      // 0 = all hardware threads
+    DeviceMemory memory;
+    // Polled between instructions; an error stops the run (a reset of the device: E507).
+    std::function<llvm::Error()> interrupted;
+    int64_t instr_delay_us = 0;  // sleep after each instruction (tests that need a slow run)
   };
   Emulator(Hardware hw, Options options);
   ~Emulator();
@@ -37,6 +49,11 @@ class Emulator {
   llvm::Expected<RunStats> run();
   // D2H of the graph output `ioIndex` into `hostType`.
   llvm::Expected<std::vector<uint8_t>> readOutput(int ioIndex, DType hostType) const;
+  // Any buffer of the loaded program (inputs, outputs, parameters), by its DRAM placement.
+  llvm::Error writeBuffer(const Buffer &buffer, DType hostType, const void *data, int64_t n);
+  llvm::Expected<std::vector<uint8_t>> readBuffer(const Buffer &buffer, DType hostType) const;
+  // Device-layout bytes of `buffer`, copied as they are (already converted to the device dtype).
+  void writeBufferImage(const Buffer &buffer, const uint8_t *image);
 
   const Hardware &hardware() const { return hw_; }
 

@@ -153,8 +153,14 @@ llvm::Error executeLoad(const Program &program, const Instr &in, const int64_t *
   forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
                         const std::vector<char> &inside) {
     uint8_t *out = dst + e * esize;
-    if (rowInside && stride == 1 && inside.front() && inside.back()) {
-      std::memcpy(out, src + off * esize, n * esize);
+    if (rowInside && stride == 1) {
+      // The inside part of a row is one contiguous run: copy it, pad around it.
+      int64_t lo = 0, hi = n;
+      while (lo < n && !inside[lo]) ++lo;
+      while (hi > lo && !inside[hi - 1]) --hi;
+      for (int64_t k = 0; k < lo; ++k) std::memcpy(out + k * esize, pad, esize);
+      std::memcpy(out + lo * esize, src + (off + lo) * esize, (hi - lo) * esize);
+      for (int64_t k = hi; k < n; ++k) std::memcpy(out + k * esize, pad, esize);
       return;
     }
     for (int64_t k = 0; k < n; ++k, out += esize) {
