@@ -44,6 +44,11 @@ enum class ErrorCode {
   DeviceBusy = 506,
   DeviceReset = 507,
   UnknownDevice = 508,
+  // 6xx: codegen-dashboard
+  DashboardDirMissing = 601,
+  DashboardReportMissing = 602,
+  DashboardReportInvalid = 603,
+  DashboardBindFailed = 604,
   // 9xx: internal
   Internal = 901,
 };

@@ -1,0 +1,72 @@
+// Node: every ONNX node in one searchable, sortable table (no drawing), joined with
+// report.json's layout and time. Rows are built as one HTML string per render.
+'use strict';
+Dash.nodeRows = function (g, report) {
+  const idx = Dash.layerIndex(report);
+  const vals = g.values || {};
+  const shapeOf = (n) => (vals[n] && vals[n].shape) ? Dash.shape(vals[n].shape) : '';
+  return g.nodes.map((n, i) => {
+    const l = idx.forNode(n.name);
+    const out = n.outputs[0];
+    return {i, name: n.name, op: n.op, node: n,
+            inputs: n.inputs.filter(x => x).map(x => shapeOf(x) || '?').join(' '),
+            output: out ? shapeOf(out) : '',
+            dtype: (l && l.dtype) || (out && vals[out] ? vals[out].dtype : '') || '',
+            layout: l ? l.layout || '' : '',
+            time_us: l ? l.time_us : null, cycles: l ? l.cycles : null,
+            attrs: Object.entries(n.attrs).map(([k, v]) => k + '=' + v).join(', ')};
+  });
+};
+
+Dash.pages.nodes = async function (main) {
+  const files = Dash.onnxFiles();
+  if (!files.length) { main.innerHTML = '<h1>Node</h1><p class="muted">no ONNX file in this codegen_dir</p>'; return; }
+  const file = Dash.params().get('file') || files[0];
+  const [g, report] = await Promise.all([Dash.json('/api/onnx/' + Dash.dir + '/' + file), Dash.report()]);
+  const rows = Dash.nodeRows(g, report);
+  main.innerHTML = '<h1>Node</h1><div class="toolbar"><select id="file">' +
+    files.map(f => '<option' + (f === file ? ' selected' : '') + '>' + Dash.esc(f) + '</option>').join('') +
+    '</select> <input id="q" type="search" placeholder="search name, op, layout, attributes" size="40"> ' +
+    '<span id="count"></span></div><div id="nodetable"></div>';
+  const cols = [['i', '#'], ['name', 'name'], ['op', 'op'], ['inputs', 'input shapes'], ['output', 'output shape'],
+                ['dtype', 'dtype'], ['layout', 'layout'], ['cycles', 'cycles'], ['time_us', 'time (µs)'], ['attrs', 'attributes']];
+  let sortKey = 'i', sortDir = 1, query = '';
+  const esc = Dash.esc;
+  const draw = () => {
+    const q = query.toLowerCase();
+    let shown = q ? rows.filter(r => (r.name + ' ' + r.op + ' ' + r.layout + ' ' + r.attrs + ' ' + r.output).toLowerCase().includes(q)) : rows.slice();
+    shown.sort((a, b) => {
+      const x = a[sortKey], y = b[sortKey];
+      if (x === y) return a.i - b.i;
+      if (x === null || x === '') return 1;
+      if (y === null || y === '') return -1;
+      return (typeof x === 'number' ? x - y : String(x).localeCompare(String(y))) * sortDir;
+    });
+    let h = '<table class="nodes"><thead><tr>';
+    for (const [k, t] of cols) h += '<th data-k="' + k + '">' + t + (k === sortKey ? (sortDir > 0 ? ' ▲' : ' ▼') : '') + '</th>';
+    h += '</tr></thead><tbody>';
+    for (const r of shown) {
+      h += '<tr><td>' + r.i + '</td><td>' + esc(r.name) + '</td><td>' + esc(r.op) + '</td><td>' + r.inputs +
+        '</td><td>' + r.output + '</td><td>' + esc(r.dtype) + '</td><td><code>' + esc(r.layout) + '</code></td><td class="n">' +
+        Dash.num(r.cycles) + '</td><td class="n">' + Dash.num(r.time_us) + '</td><td class="attrs">' + esc(r.attrs) + '</td></tr>';
+    }
+    h += '</tbody></table>';
+    document.getElementById('nodetable').innerHTML = h;
+    document.getElementById('count').textContent = shown.length + ' of ' + rows.length + ' nodes';
+  };
+  document.getElementById('nodetable').addEventListener('click', (e) => {
+    const th = e.target.closest('th');
+    if (!th) return;
+    if (sortKey === th.dataset.k) sortDir = -sortDir; else { sortKey = th.dataset.k; sortDir = 1; }
+    draw();
+  });
+  let timer = 0;
+  document.getElementById('q').addEventListener('input', (e) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { query = e.target.value; draw(); }, 120);
+  });
+  document.getElementById('file').onchange = (e) => { location.href = Dash.link('nodes', {file: e.target.value}); };
+  const t0 = performance.now();
+  draw();
+  document.body.dataset.renderMs = (performance.now() - t0).toFixed(1);
+};
