@@ -19,8 +19,12 @@ const char *const kDeviceOps[] = {
     // normalisation and reductions over trailing axes
     "Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceMax",
     "ReduceMin",
+    // comparisons and logic: booleans live on the device as 0 / 1 in the float type
+    "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where",
+    // more compute ops (attribute forms in docs/CONTRACT.md)
+    "PRelu", "InstanceNormalization", "ArgMax", "ArgMin", "CumSum", "ConvTranspose", "Resize",
     // data movement
-    "Transpose", "Concat", "Slice", "Gather", "Identity",
+    "Transpose", "Concat", "Slice", "Split", "Gather", "Identity", "Pad", "Expand",
     "Reshape", "Flatten", "Squeeze", "Unsqueeze",
 };
 
