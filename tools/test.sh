@@ -57,7 +57,8 @@ timeout 1200 "$PYTHON" "$LIT" -v ${LIT_ARGS:-} tests/ </dev/null >"$LOG_DIR/lit.
 lit_status=$?
 # Per-test result lines, then lit's summary ("  Passed: N", "  Failed: N", ...).
 grep -E '^(PASS|FAIL|XFAIL|XPASS|UNRESOLVED|TIMEOUT|UNSUPPORTED): ' "$LOG_DIR/lit.log"
-count() { sed -n "s/^ *$1: *\([0-9][0-9]*\)\$/\1/p" "$LOG_DIR/lit.log" | tail -n 1; }
+# lit pads the names when several kinds are listed ("  Passed     : 27").
+count() { sed -n "s/^ *$1 *: *\([0-9][0-9]*\)\$/\1/p" "$LOG_DIR/lit.log" | tail -n 1; }
 lit_passed=$(( $(count 'Passed' || true)+0 + $(count 'Expectedly Failed' || true)+0 ))
 lit_failed=$(( $(count 'Failed' || true)+0 + $(count 'Unexpectedly Passed' || true)+0 \
              + $(count 'Unresolved' || true)+0 + $(count 'Timed Out' || true)+0 ))
@@ -66,7 +67,8 @@ if [ "$lit_status" != 0 ] && [ "$lit_failed" = 0 ]; then
   echo "lit: exit $lit_status without a failing test (counted as 1 failure)"
   lit_failed=1
 fi
-echo "lit: $lit_passed passed, $lit_failed failed (details: $LOG_DIR/lit.log)"
+lit_skipped=$(( $(count 'Unsupported' || true)+0 + $(count 'Skipped' || true)+0 + $(count 'Excluded' || true)+0 ))
+echo "lit: $lit_passed passed, $lit_failed failed, $lit_skipped skipped (details: $LOG_DIR/lit.log)"
 passed=$((passed + lit_passed))
 failed=$((failed + lit_failed))
 
