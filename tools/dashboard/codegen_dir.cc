@@ -101,7 +101,7 @@ std::vector<DirFile> CodegenDir::files() const {
     std::string real = realPath(it->path().string());
     if (real.empty() || !inside(root_, real)) continue;
     DirFile f;
-    f.stored = fs::relative(it->path(), root_, ec).generic_string();
+    f.stored = it->path().lexically_relative(root_).generic_string();
     f.zst = endsWith(f.stored, ".zst");
     f.name = f.zst ? f.stored.substr(0, f.stored.size() - 4) : f.stored;
     f.bytes = it->file_size(ec);
