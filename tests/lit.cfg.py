@@ -26,6 +26,10 @@ config.environment["HOME"] = os.environ.get("HOME", "/root")
 for name in ("PFCOMP_DEVICE_DIR", "GPFN3_DEVICE_DIR"):
     if name in os.environ:
         config.environment[name] = os.environ[name]
+# Emulated devices (pfvm, gpfn3-smi): the default 8 devices with their state under out/lit, so
+# tests never touch the user's devices; tests of gpfn3-smi use their own config and folder.
+config.environment["PFCOMP_DEVICE_STATE_DIR"] = os.environ.get(
+    "PFCOMP_DEVICE_STATE_DIR", os.path.join(config.test_exec_root, "devices"))
 
 tools = {
     "pfcomp": "pfcomp",
@@ -36,6 +40,7 @@ tools = {
     "emit": "emit",
     "pfvm": "pfvm",
     "smi": "gpfn3-smi",
+    "gpfn3_smi": "gpfn3-smi",
     "dashboard": "codegen-dashboard",
 }
 # Longest names first, so %onnx_import is not read as %onnx + "_import".
@@ -47,6 +52,7 @@ config.substitutions.append(("%bad", os.path.join(root, "testdata", "bad")))
 config.substitutions.append(("%presets", os.path.join(root, "presets")))
 config.substitutions.append(("%examples", os.path.join(root, "examples")))
 config.substitutions.append(("%root", root))
+config.substitutions.append(("%hardware", os.path.join(root, "runtime", "device", "hardware")))
 
 # Stage files compared by the option.json round trip: all but the timing/log ones.
 config.substitutions.append(

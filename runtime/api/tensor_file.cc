@@ -1,4 +1,4 @@
-#include "runtime/pfvm/tensor_file.h"
+#include "runtime/api/tensor_file.h"
 
 #include "runtime/device/kernels/kernel.h"
 #include "support/atomic_file.h"

@@ -95,7 +95,7 @@ class Emulator::Impl {
   llvm::Error writeInput(int ioIndex, DType hostType, const void *data, int64_t n) {
     const Buffer *b = ioBuffer(Buffer::INPUT, ioIndex);
     if (!b) return makeError(ErrorCode::InputCount, "the program has no input {0}", ioIndex);
-    return writeBuffer(*b, hostType, data, n);
+    return writeBuffer(b, hostType, data, n);
   }
 
   llvm::Error writeBuffer(const Buffer *b, DType hostType, const void *data, int64_t n) {
@@ -112,7 +112,7 @@ class Emulator::Impl {
   llvm::Expected<std::vector<uint8_t>> readOutput(int ioIndex, DType hostType) const {
     const Buffer *b = ioBuffer(Buffer::OUTPUT, ioIndex);
     if (!b) return makeError(ErrorCode::BadProgram, "the program has no output {0}", ioIndex);
-    return readBuffer(*b, hostType);
+    return readBuffer(b, hostType);
   }
 
   llvm::Expected<std::vector<uint8_t>> readBuffer(const Buffer *b, DType hostType) const {

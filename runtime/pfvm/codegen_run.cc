@@ -1,7 +1,6 @@
 #include "runtime/pfvm/codegen_run.h"
 
-#include "runtime/device/kernels/kernel.h"
-#include "runtime/device/program_io.h"
+#include "runtime/api/context.h"
 #include "support/error.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -18,42 +17,33 @@ std::string join(llvm::StringRef dir, llvm::StringRef name) {
   return std::string(p);
 }
 
-std::map<int, const device::Buffer *> ioBuffers(const device::Program &p, device::Buffer::Kind kind) {
-  std::map<int, const device::Buffer *> out;
-  for (const auto &b : p.buffers())
-    if (b.kind() == kind) out[b.io_index()] = &b;
-  return out;
-}
-
-std::string shapeText(const device::Buffer &b) {
-  HostTensor t;
-  t.dims.assign(b.shape().begin(), b.shape().end());
-  return t.shapeText();
+// "[E402] input ..." -> "[E402] PATH: input ...": the file the value came from, code kept first.
+llvm::Error inFile(const std::string &path, llvm::Error err) {
+  std::string msg = llvm::toString(std::move(err));
+  size_t at = msg.rfind("] ", 8) != std::string::npos && msg[0] == '[' ? msg.find("] ") + 2 : 0;
+  return llvm::make_error<llvm::StringError>(msg.substr(0, at) + path + ": " + msg.substr(at),
+                                             llvm::inconvertibleErrorCode());
 }
 
 }  // namespace
 
 llvm::Expected<RunResult> runCodegenDir(const RunRequest &req) {
+  // The codegen_dir is checked before a device is taken, so a bad dir never waits for one.
   if (!llvm::sys::fs::is_directory(req.codegen_dir))
     return makeError(ErrorCode::StageFileMissing, "{0}: no such codegen_dir", req.codegen_dir);
-  std::string programPath = join(req.codegen_dir, "program.gpfnapp");
-  if (!llvm::sys::fs::exists(programPath))
-    return makeError(ErrorCode::StageFileMissing,
-                     "{0}: missing; the codegen_dir is incomplete (run pfcomp through emit)", programPath);
-  auto program = device::readProgram(programPath);
-  if (!program) return program.takeError();
-  auto hw = device::resolveHardware(req.hardware);
-  if (!hw) return hw.takeError();
-  if (program->hardware() != hw->name)
-    return makeError(ErrorCode::HardwareDescriptor,
-                     "{0} was compiled for hardware '{1}', the device is '{2}'", programPath,
-                     program->hardware(), hw->name);
-  RunResult result;
-  device::Emulator emu(*hw, {req.checked, 0});
-  if (auto err = emu.load(*program))
-    return llvm::joinErrors(makeError(ErrorCode::BadProgram, "{0}:", programPath), std::move(err));
+  ContextOptions options;
+  options.device = req.device;
+  options.wait = req.wait;
+  options.hardware = req.hardware;
+  options.checked = req.checked;
+  options.instr_delay_us = req.instr_delay_us;
+  auto context = Context::open(options);
+  if (!context) return context.takeError();
+  auto fn = (*context)->load_codegen_dir(req.codegen_dir);
+  if (!fn) return fn.takeError();
+  CompiledFunction &f = **fn;
 
-  auto inputs = ioBuffers(*program, device::Buffer::INPUT);
+  std::vector<std::string> names = f.inputNames();
   std::error_code ec;
   int files = 0;
   for (llvm::sys::fs::directory_iterator it(req.inputs_dir, ec), end; it != end && !ec; it.increment(ec)) {
@@ -61,39 +51,42 @@ llvm::Expected<RunResult> runCodegenDir(const RunRequest &req) {
     if (name.startswith("input_") && name.endswith(".pb")) ++files;
   }
   if (ec) return makeError(ErrorCode::InputFile, "cannot list inputs in {0}: {1}", req.inputs_dir, ec.message());
-  if (files != static_cast<int>(inputs.size()))
+  if (files != static_cast<int>(names.size()))
     return makeError(ErrorCode::InputCount, "the model has {0} input(s), {1} holds {2} input_N.pb file(s)",
-                     inputs.size(), req.inputs_dir, files);
-  for (const auto &[index, buffer] : inputs) {
-    std::string path = join(req.inputs_dir, "input_" + std::to_string(index) + ".pb");
+                     names.size(), req.inputs_dir, files);
+  std::map<std::string, HostTensor> inputs;
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::string path = join(req.inputs_dir, "input_" + std::to_string(i) + ".pb");
     auto t = readTensorFile(path);
     if (!t) return t.takeError();
-    std::vector<int64_t> want(buffer->shape().begin(), buffer->shape().end());
-    if (t->dims != want)
-      return makeError(ErrorCode::InputShape, "{0}: input '{1}' has shape {2}, the program was compiled for {3}",
-                       path, buffer->name(), t->shapeText(), shapeText(*buffer));
-    if (t->dtype != buffer->host_dtype())
-      return makeError(ErrorCode::InputDType, "{0}: input '{1}' is {2}, the model expects {3}", path,
-                       buffer->name(), dtypeText(t->dtype), dtypeText(buffer->host_dtype()));
-    if (auto err = emu.writeInput(index, t->dtype, t->bytes.data(), t->elements())) return std::move(err);
+    if (llvm::Error err = f.checkInput(names[i], *t)) return inFile(path, std::move(err));
+    inputs[names[i]] = std::move(*t);
   }
-  auto stats = emu.run();
-  if (!stats) return stats.takeError();
-  result.stats = std::move(*stats);
-  for (const auto &[index, buffer] : ioBuffers(*program, device::Buffer::OUTPUT)) {
-    auto bytes = emu.readOutput(index, buffer->host_dtype());
-    if (!bytes) return bytes.takeError();
-    HostTensor t;
-    t.dtype = buffer->host_dtype();
-    t.dims.assign(buffer->shape().begin(), buffer->shape().end());
-    t.bytes = std::move(*bytes);
+  RunResult result;
+  for (int64_t r = 0; r < std::max<int64_t>(req.repeat, 1); ++r) {
+    auto proxies = f.allocate_input_proxy();
+    for (auto &[name, tensor] : inputs) proxies[name].load_from(tensor, /*clone=*/false);
+    auto stats = f.run();
+    if (!stats) return stats.takeError();
+    result.stats = std::move(*stats);
+  }
+  std::map<int, const device::Buffer *> outputs;
+  for (const device::Buffer &b : f.program().buffers())
+    if (b.kind() == device::Buffer::OUTPUT) outputs[b.io_index()] = &b;
+  for (const auto &[index, buffer] : outputs) {
+    auto proxy = f.output_proxy(buffer->name());
+    if (!proxy) return proxy.takeError();
+    auto t = proxy->cpu();
+    if (!t) return t.takeError();
     result.output_names.push_back(buffer->name());
-    result.outputs.push_back(std::move(t));
+    result.outputs.push_back(std::move(*t));
   }
-  result.predicted_cycles = program->predicted_cycles();
-  result.clock_hz = hw->clock_hz;
-  result.program = std::move(*program);
-  result.hardware = *hw;
+  result.predicted_cycles = f.program().predicted_cycles();
+  result.clock_hz = (*context)->hardware().clock_hz;
+  result.program = f.program();
+  result.hardware = (*context)->hardware();
+  result.device_name = (*context)->device().name;
+  result.took_over_pid = (*context)->tookOverPid();
   return result;
 }
 

@@ -1,8 +1,9 @@
-// Running a codegen_dir's program on the emulated device with ONNX backend-test inputs.
+// Running a codegen_dir's program on a shared emulated device with ONNX backend-test inputs,
+// through the runtime API (runtime/api), the same path user programs take.
 #pragma once
 
+#include "runtime/api/tensor_file.h"
 #include "runtime/device/emulator.h"
-#include "runtime/pfvm/tensor_file.h"
 
 #include "llvm/Support/Error.h"
 
@@ -16,6 +17,10 @@ struct RunRequest {
   std::string inputs_dir;
   std::string hardware;       // descriptor path, "" = built-in / $PFCOMP_HARDWARE
   bool checked = true;        // LM validity tracking
+  std::string device;         // index or name; "" = the first idle device
+  bool wait = false;          // wait for a busy device (default: fail with E506)
+  int64_t repeat = 1;         // runs of the same inputs (tests of reset: a long-running pfvm)
+  int64_t instr_delay_us = 0; // slows every instruction down (tests of reset)
 };
 
 struct RunResult {
@@ -26,6 +31,8 @@ struct RunResult {
   double clock_hz = 0;
   device::Program program;
   device::Hardware hardware;
+  std::string device_name;    // the device it ran on
+  int64_t took_over_pid = 0;  // a dead holder whose stale lock was taken over, 0 if none
 };
 
 llvm::Expected<RunResult> runCodegenDir(const RunRequest &request);

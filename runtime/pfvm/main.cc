@@ -1,5 +1,6 @@
 // pfvm: runs a codegen_dir on the emulated device.
 //   pfvm run CODEGEN_DIR --inputs DIR [--outputs DIR] [--check] [--rtol=R] [--atol=A] [--profile]
+//            [--device INDEX|NAME] [--wait]
 #include "runtime/device/profile.h"
 #include "runtime/pfvm/codegen_run.h"
 #include "runtime/pfvm/output_check.h"
@@ -23,8 +24,9 @@ using namespace pfcomp;
 namespace {
 
 struct Args {
-  std::string dir, inputs, outputs, hardware;
-  bool check = false, profile = false, unchecked = false;
+  std::string dir, inputs, outputs, hardware, device;
+  bool check = false, profile = false, unchecked = false, wait = false;
+  int64_t repeat = 1, instr_delay_us = 0;
   double rtol = 1e-3, atol = 1e-4;
 };
 
@@ -46,7 +48,16 @@ void appendClog(const std::string &dir, const std::string &line) {
 
 int run(const Args &args) {
   auto t0 = std::chrono::steady_clock::now();
-  auto result = runtime::runCodegenDir({args.dir, args.inputs, args.hardware, !args.unchecked});
+  runtime::RunRequest request;
+  request.codegen_dir = args.dir;
+  request.inputs_dir = args.inputs;
+  request.hardware = args.hardware;
+  request.checked = !args.unchecked;
+  request.device = args.device;
+  request.wait = args.wait;
+  request.repeat = args.repeat;
+  request.instr_delay_us = args.instr_delay_us;
+  auto result = runtime::runCodegenDir(request);
   if (!result) {
     llvm::Error err = result.takeError();
     if (llvm::sys::fs::is_directory(args.dir))
@@ -57,6 +68,9 @@ int run(const Args &args) {
     return reportErrorAndExit("pfvm", std::move(err));
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (result->took_over_pid)
+    llvm::errs() << "pfvm: note: took over the stale lock of dead pid " << result->took_over_pid << " on "
+                 << result->device_name << "\n";
   std::string outDir = args.outputs.empty() ? inDir(args.dir, "outputs") : args.outputs;
   llvm::sys::fs::create_directories(outDir);
   bool allPass = true;
@@ -97,9 +111,9 @@ int run(const Args &args) {
       return reportErrorAndExit("pfvm", std::move(err));
     llvm::outs() << "profile: " << inDir(args.dir, "profile.json") << ", " << inDir(args.dir, "trace.json") << "\n";
   }
-  appendClog(args.dir, llvm::formatv("I run ok: {0} cycles, {1} instructions, wall {2:f3} s{3}", stats.cycles,
+  appendClog(args.dir, llvm::formatv("I run ok on {4}: {0} cycles, {1} instructions, wall {2:f3} s{3}", stats.cycles,
                                      stats.instructions, wall,
-                                     args.check ? (allPass ? ", check PASS" : ", check FAIL") : "").str());
+                                     args.check ? (allPass ? ", check PASS" : ", check FAIL") : "", result->device_name).str());
   if (!allPass) {
     llvm::errs() << "pfvm: error: [" << errorCodeName(ErrorCode::OutputMismatch)
                  << "] outputs differ from the reference beyond rtol=" << args.rtol << " atol=" << args.atol << "\n";
@@ -124,6 +138,11 @@ int main(int argc, char **argv) {
   runCmd->add_flag("--profile", args.profile, "write profile.json and trace.json of the run into CODEGEN_DIR");
   runCmd->add_option("--hardware", args.hardware, "hardware descriptor JSON (default: built-in MN-Core 2)");
   runCmd->add_flag("--unchecked", args.unchecked, "skip LM validity tracking (faster)");
+  runCmd->add_option("--device", args.device, "device index or name (default: the first idle device; see gpfn3-smi list)");
+  runCmd->add_flag("--wait", args.wait, "wait for a busy device instead of failing with E506");
+  // Hidden: a long-running pfvm for the tests of gpfn3-smi reset.
+  runCmd->add_option("--repeat", args.repeat, "run the program this many times")->group("");
+  runCmd->add_option("--instr-delay-us", args.instr_delay_us, "sleep after each instruction")->group("");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

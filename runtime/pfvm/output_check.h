@@ -2,7 +2,7 @@
 // |actual - expected| <= atol + rtol * |expected|.
 #pragma once
 
-#include "runtime/pfvm/tensor_file.h"
+#include "runtime/api/tensor_file.h"
 
 #include <string>
 
