@@ -1,0 +1,274 @@
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include "runtime/api/context.h"
+#include "runtime/device/program_io.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace pfcomp;
+using namespace pfcomp::runtime;
+using namespace pfcomp::device;
+
+namespace {
+
+const char *kHardware = "runtime/device/hardware/test_small.json";
+
+AxisMap axis(int follows, int64_t size, int redFollows = -1) {
+  AxisMap m;
+  m.set_follows(follows);
+  m.set_scale(follows >= 0 ? 1 : 0);
+  m.set_red_follows(redFollows);
+  m.set_red_scale(redFollows >= 0 ? 1 : 0);
+  m.set_size(size);
+  m.set_step(1);
+  return m;
+}
+
+Buffer buffer(const char *name, Buffer::Kind kind, std::vector<int64_t> shape, int64_t offset) {
+  Buffer b;
+  b.set_name(name);
+  b.set_kind(kind);
+  b.set_dtype(F32);
+  b.set_host_dtype(F32);
+  int64_t n = 1;
+  for (int64_t d : shape) b.add_shape(d), n *= d;
+  b.set_bytes(n * 4);
+  b.set_dram_offset(offset);
+  return b;
+}
+
+Instr transfer(Instr::Kind kind, int buf, std::vector<AxisMap> axes, int64_t lmAddr, std::vector<int64_t> red) {
+  Instr in;
+  in.set_kind(kind);
+  in.set_active_pes(5);
+  for (auto &a : axes) *in.mutable_xfer()->add_axes() = a;
+  in.mutable_xfer()->set_buffer(buf);
+  in.mutable_xfer()->set_lm_addr(lmAddr);
+  for (int64_t r : red) in.add_red_coords(r);
+  in.set_cycles(10);
+  return in;
+}
+
+// y[5x3] = x[5x4] x w[4x3], one row per PE (the emulator test's program), w = 0.5 * index.
+Program matmulProgram(const std::string &hardware) {
+  Program p;
+  p.set_tool_version("test");
+  p.set_hardware(hardware);
+  *p.add_buffers() = buffer("x", Buffer::INPUT, {5, 4}, 0);
+  *p.add_buffers() = buffer("w", Buffer::PARAM, {4, 3}, 128);
+  *p.add_buffers() = buffer("y", Buffer::OUTPUT, {5, 3}, 256);
+  std::vector<float> w(12);
+  for (int i = 0; i < 12; ++i) w[i] = i * 0.5f;
+  p.mutable_buffers(1)->set_data(std::string(reinterpret_cast<char *>(w.data()), 48));
+  p.set_dram_bytes(512);
+  Layer *layer = p.add_layers();
+  layer->set_name("mm");
+  for (int64_t v : {5, 3}) layer->add_space(v);
+  for (int64_t v : {1, 3}) layer->add_out_tile(v);
+  for (int64_t v : {5, 1}) layer->add_grid(v);
+  layer->add_red_chunk(2);
+  for (int64_t r : {0, 1}) {
+    *p.add_instrs() = transfer(Instr::LOAD, 0, {axis(0, 1), axis(-1, 2, 0)}, 0, {r});
+    *p.add_instrs() = transfer(Instr::LOAD, 1, {axis(-1, 2, 0), axis(1, 3)}, 64, {r});
+    Instr *c = p.add_instrs();
+    c->set_kind(Instr::COMPUTE);
+    c->set_active_pes(5);
+    c->add_red_coords(r);
+    c->set_cycles(10);
+    Kernel *k = c->mutable_kernel();
+    k->set_op("matmul");
+    k->set_dtype(F32);
+    for (int64_t a : {0, 64, 128}) k->add_addrs(a);
+    Kernel::Shape s;
+    for (auto dims : std::vector<std::vector<int64_t>>{{1, 2}, {2, 3}, {1, 3}}) {
+      Kernel::Shape *sh = k->add_shapes();
+      for (int64_t d : dims) sh->add_dims(d);
+    }
+    k->set_accumulate(r > 0);
+  }
+  *p.add_instrs() = transfer(Instr::STORE, 2, {axis(0, 1), axis(1, 3)}, 128, {});
+  return p;
+}
+
+HostTensor tensor(std::vector<int64_t> dims, std::vector<float> values) {
+  HostTensor t;
+  t.dtype = F32;
+  t.dims = std::move(dims);
+  t.bytes.resize(values.size() * 4);
+  std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
+  return t;
+}
+
+std::vector<float> floats(const HostTensor &t) {
+  std::vector<float> v(t.bytes.size() / 4);
+  std::memcpy(v.data(), t.bytes.data(), t.bytes.size());
+  return v;
+}
+
+std::vector<float> reference(const std::vector<float> &x, const std::vector<float> &w) {
+  std::vector<float> y(15, 0);
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) y[i * 3 + j] += x[i * 4 + k] * w[k * 3 + j];
+  return y;
+}
+
+std::vector<float> defaultW() {
+  std::vector<float> w(12);
+  for (int i = 0; i < 12; ++i) w[i] = i * 0.5f;
+  return w;
+}
+
+// A private device config, state folder and codegen_dir for each test.
+struct Fixture {
+  std::string root, codegenDir;
+  Fixture() {
+    const char *base = std::getenv("TEST_TMPDIR");
+    root = std::string(base ? base : "/tmp") + "/api.XXXXXX";
+    REQUIRE(mkdtemp(root.data()) != nullptr);
+    std::ofstream(root + "/devices.json") << R"({"devices": ["d0", "d1"]})";
+    setenv("PFCOMP_DEVICE_CONFIG", (root + "/devices.json").c_str(), 1);
+    setenv("PFCOMP_DEVICE_STATE_DIR", (root + "/state").c_str(), 1);
+    auto hw = loadHardware(kHardware);
+    REQUIRE(static_cast<bool>(hw));
+    codegenDir = root + "/codegen";
+    REQUIRE(mkdir(codegenDir.c_str(), 0700) == 0);
+    REQUIRE(!writeProgram(matmulProgram(hw->name), codegenDir + "/program.gpfnapp"));
+  }
+  std::unique_ptr<Context> open(const std::string &device = "", int64_t delay = 0) {
+    ContextOptions o;
+    o.device = device;
+    o.hardware = kHardware;
+    o.instr_delay_us = delay;
+    auto ctx = Context::open(o);
+    REQUIRE(static_cast<bool>(ctx));
+    return std::move(*ctx);
+  }
+};
+
+std::string errorText(llvm::Error err) { return llvm::toString(std::move(err)); }
+
+}  // namespace
+
+TEST_CASE("a Context holds its device: a second one takes the next idle device or fails on it") {
+  Fixture f;
+  auto a = f.open();
+  CHECK(a->device().name == "d0");
+  auto b = f.open();
+  CHECK(b->device().name == "d1");
+  ContextOptions o;
+  o.hardware = kHardware;
+  auto c = Context::open(o);
+  REQUIRE(!c);
+  CHECK_THAT(errorText(c.takeError()), Catch::Contains("[E506]"));
+  o.device = "d0";
+  auto d = Context::open(o);
+  REQUIRE(!d);
+  CHECK_THAT(errorText(d.takeError()), Catch::Contains("[E506]"));
+  a.reset();
+  auto e = Context::open(o);
+  CHECK(static_cast<bool>(e));
+}
+
+TEST_CASE("CompiledFunction runs inputs and checks their shape and dtype") {
+  Fixture f;
+  auto ctx = f.open();
+  auto fn = ctx->load_codegen_dir(f.codegenDir);
+  REQUIRE(static_cast<bool>(fn));
+  std::vector<float> x(20);
+  for (int i = 0; i < 20; ++i) x[i] = i - 7.0f;
+  auto out = (**fn)({{"x", tensor({5, 4}, x)}});
+  REQUIRE(static_cast<bool>(out));
+  REQUIRE(out->size() == 1);
+  CHECK((*out)[0].name == "y");
+  CHECK((*out)[0].tensor.dims == std::vector<int64_t>{5, 3});
+  CHECK(floats((*out)[0].tensor) == reference(x, defaultW()));
+
+  auto wrongShape = (**fn)({{"x", tensor({4, 5}, x)}});
+  REQUIRE(!wrongShape);
+  CHECK_THAT(errorText(wrongShape.takeError()), Catch::Contains("[E402]") && Catch::Contains("4x5"));
+  HostTensor half = tensor({5, 4}, x);
+  half.dtype = F16;
+  auto wrongType = (**fn)({{"x", half}});
+  REQUIRE(!wrongType);
+  CHECK_THAT(errorText(wrongType.takeError()), Catch::Contains("[E403]"));
+  auto missing = (**fn)({});
+  REQUIRE(!missing);
+  CHECK_THAT(errorText(missing.takeError()), Catch::Contains("[E401]"));
+  auto noDir = ctx->load_codegen_dir(f.root + "/nothing");
+  REQUIRE(!noDir);
+  CHECK_THAT(errorText(noDir.takeError()), Catch::Contains("[E301]"));
+}
+
+TEST_CASE("TensorProxy::load_from is asynchronous; clone=true keeps the value it was given") {
+  Fixture f;
+  auto ctx = f.open();
+  CompiledFunction &fn = **ctx->load_codegen_dir(f.codegenDir);
+  auto proxies = fn.allocate_input_proxy();
+  REQUIRE(proxies.count("x") == 1);
+  CHECK(proxies["x"].shape() == std::vector<int64_t>{5, 4});
+  std::vector<float> x(20, 1.0f);
+  HostTensor t = tensor({5, 4}, x);
+  proxies["x"].load_from(t, /*clone=*/true);
+  std::fill(t.bytes.begin(), t.bytes.end(), 0);  // the clone is what gets loaded
+  REQUIRE(static_cast<bool>(fn.run()));
+  auto y = fn.output_proxy("y");
+  REQUIRE(static_cast<bool>(y));
+  auto out = y->cpu();
+  REQUIRE(static_cast<bool>(out));
+  CHECK(floats(*out) == reference(x, defaultW()));
+  // D2H of the input proxy reads it back from DRAM.
+  auto back = proxies["x"].cpu();
+  REQUIRE(static_cast<bool>(back));
+  CHECK(floats(*back) == x);
+  // A bad tensor: the error comes back from wait().
+  proxies["x"].load_from(tensor({2, 2}, {1, 2, 3, 4}));
+  CHECK_THAT(errorText(proxies["x"].wait()), Catch::Contains("[E402]"));
+}
+
+TEST_CASE("registered values live where the program put them") {
+  Fixture f;
+  auto ctx = f.open();
+  CompiledFunction &fn = **ctx->load_codegen_dir(f.codegenDir);
+  auto w = fn.get_registered_value_proxy("w");
+  REQUIRE(static_cast<bool>(w));
+  CHECK(floats(*w->cpu()) == defaultW());
+  std::vector<float> w2(12, 2.0f);
+  REQUIRE(!fn.register_param("w", tensor({4, 3}, w2)));
+  CHECK(floats(*w->cpu()) == w2);
+  std::vector<float> x(20, 1.0f);
+  auto out = fn({{"x", tensor({5, 4}, x)}});
+  REQUIRE(static_cast<bool>(out));
+  CHECK(floats((*out)[0].tensor) == reference(x, w2));
+  CHECK_THAT(errorText(fn.register_param("x", tensor({5, 4}, x))), Catch::Contains("no parameter 'x'"));
+  CHECK(!fn.register_buffer("y", tensor({5, 3}, std::vector<float>(15, 3.0f))));
+  CHECK(floats(*fn.output_proxy("y")->cpu()) == std::vector<float>(15, 3.0f));
+}
+
+TEST_CASE("a reset of the device stops a running function with E507") {
+  Fixture f;
+  auto ctx = f.open("d1", /*delay=*/20000);  // 20 ms per instruction
+  CompiledFunction &fn = **ctx->load_codegen_dir(f.codegenDir);
+  auto config = state::loadDeviceConfig();
+  REQUIRE(static_cast<bool>(config));
+  auto hw = loadHardware(kHardware);
+  auto other = state::DeviceState::open(*config, config->devices[1], *hw);
+  REQUIRE(static_cast<bool>(other));
+  std::thread resetter([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    (*other)->bumpGeneration();
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  auto out = fn({{"x", tensor({5, 4}, std::vector<float>(20, 1.0f))}});
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  resetter.join();
+  REQUIRE(!out);
+  CHECK_THAT(errorText(out.takeError()), Catch::Contains("[E507]") && Catch::Contains("reset while running"));
+  CHECK(s < 0.15);
+}
