@@ -161,6 +161,12 @@ llvm::Error serve(const std::vector<CodegenDir> &dirs, const ServeOptions &optio
   httplib::Server svr;
   Routes routes(dirs);
   routes.install(svr);
+  // httplib's default adds SO_REUSEPORT, which would let a second dashboard share the port
+  // silently; keep SO_REUSEADDR only (quick restarts) so a busy port is an error.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<void *>(&yes), sizeof(yes));
+  });
   int port = options.port;
   if (port == 0) {
     port = svr.bind_to_any_port(options.host);
