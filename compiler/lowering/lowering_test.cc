@@ -295,3 +295,130 @@ TEST_CASE("a tile that does not fit LM is refused with its size") {
   REQUIRE(!tag);
   CHECK_THAT(llvm::toString(tag.takeError()), Catch::Contains("[E501]") && Catch::Contains("LM"));
 }
+
+TEST_CASE("ConvTranspose with stride, padding and chunked input channels") {
+  // X[1,3,4,5], W[3,2,3,3], stride 2, pads 1 -> Y[1,2,7,9]
+  OneNodeGraph g("ConvTranspose");
+  g.in("x", {1, 3, 4, 5});
+  g.in("w", {3, 2, 3, 3}, true);
+  g.in("b", {2}, true);
+  g.out({1, 2, 7, 9});
+  g.ints("strides", {2, 2});
+  g.ints("pads", {1, 1, 1, 1});
+  auto &x = g.data["x"], &w = g.data["w"], &b = g.data["b"];
+  std::vector<double> acc(2 * 7 * 9, 0);
+  for (int co = 0; co < 2; ++co)
+    for (int i = 0; i < 63; ++i) acc[co * 63 + i] = b[co];
+  for (int c = 0; c < 3; ++c)
+    for (int ih = 0; ih < 4; ++ih)
+      for (int iw = 0; iw < 5; ++iw)
+        for (int co = 0; co < 2; ++co)
+          for (int kh = 0; kh < 3; ++kh)
+            for (int kw = 0; kw < 3; ++kw) {
+              int oh = ih * 2 - 1 + kh, ow = iw * 2 - 1 + kw;
+              if (oh < 0 || oh >= 7 || ow < 0 || ow >= 9) continue;
+              acc[(co * 7 + oh) * 9 + ow] += x[(c * 4 + ih) * 5 + iw] * w[((c * 2 + co) * 3 + kh) * 3 + kw];
+            }
+  requireClose(g.run({1, 1, 3, 4}, {2}), std::vector<float>(acc.begin(), acc.end()));
+}
+
+TEST_CASE("Resize nearest (Upsample semantics) and linear half_pixel") {
+  OneNodeGraph n("Resize");
+  n.in("x", {1, 2, 3, 4});
+  n.out({1, 2, 6, 8});
+  n.node->add_attrs()->set_name("mode");
+  n.node->mutable_attrs(0)->set_type(ir::Attribute::STRING);
+  n.node->mutable_attrs(0)->set_s("nearest");
+  auto str = [](OneNodeGraph &g, const char *name, const char *v) {
+    ir::Attribute *a = g.node->add_attrs();
+    a->set_name(name);
+    a->set_type(ir::Attribute::STRING);
+    a->set_s(v);
+  };
+  str(n, "coordinate_transformation_mode", "asymmetric");
+  str(n, "nearest_mode", "floor");
+  auto &x = n.data["x"];
+  std::vector<float> want;
+  for (int c = 0; c < 2; ++c)
+    for (int h = 0; h < 6; ++h)
+      for (int w = 0; w < 8; ++w) want.push_back(x[(c * 3 + h / 2) * 4 + w / 2]);
+  requireClose(n.run({1, 1, 4, 3}), want);
+
+  OneNodeGraph l("Resize");
+  l.in("x", {1, 1, 3, 4});
+  l.out({1, 1, 6, 8});
+  str(l, "mode", "linear");
+  auto &lx = l.data["x"];
+  auto src = [](int o, int in) { return std::min(std::max((o + 0.5) / 2 - 0.5, 0.0), double(in - 1)); };
+  std::vector<float> lw;
+  for (int h = 0; h < 6; ++h)
+    for (int w = 0; w < 8; ++w) {
+      double sh = src(h, 3), sw = src(w, 4);
+      int h0 = std::floor(sh), w0 = std::floor(sw), h1 = std::min(h0 + 1, 2), w1 = std::min(w0 + 1, 3);
+      double fh = sh - h0, fw = sw - w0;
+      lw.push_back((1 - fh) * ((1 - fw) * lx[h0 * 4 + w0] + fw * lx[h0 * 4 + w1]) +
+                   fh * ((1 - fw) * lx[h1 * 4 + w0] + fw * lx[h1 * 4 + w1]));
+    }
+  requireClose(l.run({1, 1, 4, 5}), lw);
+}
+
+TEST_CASE("Pad with a constant and Expand by broadcasting") {
+  OneNodeGraph p("Pad");
+  p.in("x", {2, 3});
+  p.out({3, 6});
+  p.ints("pads", {1, 2, 0, 1});
+  p.f("value", 7.5);
+  auto &x = p.data["x"];
+  std::vector<float> want;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 6; ++c) want.push_back(r >= 1 && c >= 2 && c < 5 ? x[(r - 1) * 3 + c - 2] : 7.5f);
+  requireClose(p.run({2, 4}), want);
+
+  OneNodeGraph e("Expand");
+  e.in("x", {3, 1});
+  e.out({2, 3, 4});
+  auto &ex = e.data["x"];
+  std::vector<float> ew;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 4; ++k) ew.push_back(ex[j]);
+  requireClose(e.run({1, 2, 3}), ew);
+}
+
+TEST_CASE("Where, ArgMax and CumSum") {
+  OneNodeGraph w("Where");
+  w.in("c", {1, 4});
+  w.in("a", {3, 4});
+  w.in("b", {3, 1});
+  w.out({3, 4});
+  auto &c = w.data["c"], &a = w.data["a"], &b = w.data["b"];
+  for (float &v : c) v = v > 0 ? 1.0f : 0.0f;
+  std::vector<float> want;
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 4; ++j) want.push_back(c[j] != 0 ? a[i * 4 + j] : b[i]);
+  requireClose(w.run({2, 3}), want);
+
+  OneNodeGraph m("ArgMax");
+  m.in("x", {3, 5});
+  m.out({3});
+  m.i("axis", 1);
+  m.i("keepdims", 0);
+  auto &mx = m.data["x"];
+  std::vector<float> mw;
+  for (int i = 0; i < 3; ++i)
+    mw.push_back(std::max_element(mx.begin() + i * 5, mx.begin() + i * 5 + 5) - (mx.begin() + i * 5));
+  requireClose(m.run({2, 1}), mw);
+
+  OneNodeGraph s("CumSum");
+  s.in("x", {2, 5});
+  s.out({2, 5});
+  s.i("axis", 1);
+  s.i("reverse", 1);
+  auto &sx = s.data["x"];
+  std::vector<float> sw(10);
+  for (int i = 0; i < 2; ++i) {
+    double acc = 0;
+    for (int j = 4; j >= 0; --j) sw[i * 5 + j] = acc += sx[i * 5 + j];
+  }
+  requireClose(s.run({1, 5}), sw);
+}

@@ -46,9 +46,20 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
     for (const char *op : {"Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf",
                            "Reciprocal", "Floor", "Ceil", "LeakyRelu", "Elu", "Softplus", "Clip",
                            "Gelu", "HardSigmoid", "HardSwish", "Sin", "Cos", "Sign", "Softsign",
-                           "Selu", "Mish"})
+                           "Selu", "Mish", "Not"})
       t[op] = rules::unary;
-    for (const char *op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min"}) t[op] = rules::binary;
+    for (const char *op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu", "Equal", "Less",
+                           "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"})
+      t[op] = rules::binary;
+    t["Where"] = rules::where;
+    t["ArgMax"] = rules::argReduce;
+    t["ArgMin"] = rules::argReduce;
+    t["CumSum"] = rules::cumSum;
+    t["InstanceNormalization"] = rules::instanceNorm;
+    t["Resize"] = rules::resize;
+    t["ConvTranspose"] = rules::convTranspose;
+    t["Pad"] = rules::pad;
+    t["Expand"] = rules::expand;
     t["MatMul"] = rules::matmul;
     t["Gemm"] = rules::gemm;
     t["Conv"] = rules::conv;

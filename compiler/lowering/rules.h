@@ -28,5 +28,13 @@ Layers slice(RuleContext &ctx);
 Layers concat(RuleContext &ctx);
 Layers split(RuleContext &ctx);
 Layers gather(RuleContext &ctx);
+Layers where(RuleContext &ctx);
+Layers argReduce(RuleContext &ctx);
+Layers cumSum(RuleContext &ctx);
+Layers instanceNorm(RuleContext &ctx);
+Layers resize(RuleContext &ctx);
+Layers convTranspose(RuleContext &ctx);
+Layers pad(RuleContext &ctx);
+Layers expand(RuleContext &ctx);
 
 }  // namespace pfcomp::lowering::rules

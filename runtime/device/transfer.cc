@@ -36,9 +36,14 @@ std::vector<int> lmOrder(const Transfer &x) {
   return perm;
 }
 
+int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
 int64_t windowStart(const AxisMap &m, const int64_t *tileStart, const int64_t *redStarts) {
   int64_t start = m.offset();
-  if (m.follows() >= 0) start += m.scale() * (tileStart[m.follows()] / std::max<int64_t>(m.div(), 1));
+  if (m.follows() >= 0 && m.ratio_den() > 0)
+    start += floorDiv(m.ratio_num() * tileStart[m.follows()], m.ratio_den());
+  else if (m.follows() >= 0)
+    start += m.scale() * (tileStart[m.follows()] / std::max<int64_t>(m.div(), 1));
   if (m.red_follows() >= 0 && redStarts) start += m.red_scale() * redStarts[m.red_follows()];
   return start;
 }
@@ -127,7 +132,8 @@ llvm::Error validateTransfer(const Program &program, const Instr &in, int64_t lm
     seen[p] = true;
   }
   for (const AxisMap &m : x.axes()) {
-    if (m.size() <= 0 || m.step() == 0 || m.follows() >= layer.space_size() ||
+    // step 0 repeats one element (Expand); only a load may do that.
+    if (m.size() <= 0 || (m.step() == 0 && in.kind() != Instr::LOAD) || m.follows() >= layer.space_size() ||
         m.red_follows() >= layer.red_chunk_size())
       return makeError(ErrorCode::BadProgram, "transfer of '{0}': bad axis map", b.name());
   }

@@ -33,6 +33,7 @@ const std::map<std::string, UnaryFn, std::less<>> &unaryFns() {
       {"Sin", {[](double x, const double *) { return std::sin(x); }, 8}},
       {"Cos", {[](double x, const double *) { return std::cos(x); }, 8}},
       {"Sign", {[](double x, const double *) { return double((x > 0) - (x < 0)); }, 1}},
+      {"Not", {[](double x, const double *) { return x == 0 ? 1.0 : 0.0; }, 1}},
       {"Softsign", {[](double x, const double *) { return x / (1 + std::fabs(x)); }, 4}},
       {"Softplus", {[](double x, const double *) { return softplus(x); }, 8}},
       {"Mish", {[](double x, const double *) { return x * std::tanh(softplus(x)); }, 12}},
@@ -81,7 +82,11 @@ class Unary : public PreparedKernel {
   double params_[4] = {0, 0, 0, 0};
 };
 
-enum class BinaryOp { Add, Sub, Mul, Div, Pow, Max, Min };
+enum class BinaryOp {
+  Add, Sub, Mul, Div, Pow, Max, Min, PRelu,
+  // Comparisons and logic give 0 / 1 in the float type.
+  Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor
+};
 
 template <typename T>
 class Binary : public PreparedKernel {
@@ -123,6 +128,15 @@ class Binary : public PreparedKernel {
       case BinaryOp::Pow: return static_cast<T>(std::pow(x, y));
       case BinaryOp::Max: return x > y ? x : y;
       case BinaryOp::Min: return x < y ? x : y;
+      case BinaryOp::PRelu: return x < 0 ? x * y : x;
+      case BinaryOp::Equal: return x == y;
+      case BinaryOp::Less: return x < y;
+      case BinaryOp::Greater: return x > y;
+      case BinaryOp::LessOrEqual: return x <= y;
+      case BinaryOp::GreaterOrEqual: return x >= y;
+      case BinaryOp::And: return x != 0 && y != 0;
+      case BinaryOp::Or: return x != 0 || y != 0;
+      case BinaryOp::Xor: return (x != 0) != (y != 0);
     }
     return 0;
   }
@@ -151,7 +165,10 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareBinary(const Kernel &k, l
   static const std::map<std::string, BinaryOp, std::less<>> ops = {
       {"Add", BinaryOp::Add}, {"Sub", BinaryOp::Sub}, {"Mul", BinaryOp::Mul},
       {"Div", BinaryOp::Div}, {"Pow", BinaryOp::Pow}, {"Max", BinaryOp::Max},
-      {"Min", BinaryOp::Min}};
+      {"Min", BinaryOp::Min}, {"PRelu", BinaryOp::PRelu}, {"Equal", BinaryOp::Equal},
+      {"Less", BinaryOp::Less}, {"Greater", BinaryOp::Greater},
+      {"LessOrEqual", BinaryOp::LessOrEqual}, {"GreaterOrEqual", BinaryOp::GreaterOrEqual},
+      {"And", BinaryOp::And}, {"Or", BinaryOp::Or}, {"Xor", BinaryOp::Xor}};
   auto it = ops.find(fn);
   if (it == ops.end()) return badKernel(k, "unknown binary op");
   auto shapes = operandShapes(k, 3, 3);

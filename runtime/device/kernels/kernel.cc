@@ -113,6 +113,12 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareNative(const Kernel &k) {
   if (op == "softmax") return prepareSoftmax(k, false);
   if (op == "logsoftmax") return prepareSoftmax(k, true);
   if (op == "layernorm") return prepareLayerNorm(k);
+  if (op == "instancenorm") return prepareInstanceNorm(k);
+  if (op == "where") return prepareWhere(k);
+  if (family == "argreduce") return prepareArgReduce(k, fn);
+  if (op == "cumsum") return prepareCumSum(k);
+  if (op == "resize") return prepareResize(k);
+  if (op == "convtranspose2d") return prepareConvTranspose2d(k);
   return kernels::badKernel(k, "unknown PE kernel");
 }
 

@@ -48,5 +48,11 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> preparePool2d(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareReduce(const Kernel &k, llvm::StringRef fn);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareSoftmax(const Kernel &k, bool log);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareLayerNorm(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareInstanceNorm(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareWhere(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k, llvm::StringRef fn);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareCumSum(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareResize(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareConvTranspose2d(const Kernel &k);
 
 }  // namespace pfcomp::device::kernels

@@ -138,7 +138,54 @@ class LayerNorm : public PreparedKernel {
   int64_t scaleLen_, biasLen_;
 };
 
+template <typename T>
+class InstanceNorm : public PreparedKernel {
+ public:
+  // X[N, C, S...], scale[C], bias[C], Y: each (n, c) plane normalised over S.
+  InstanceNorm(const Kernel &k, std::vector<Dims> s)
+      : x_(k.addrs(0)), g_(k.addrs(1)), b_(k.addrs(2)), y_(k.addrs(3)), eps_(k.floats(0)),
+        n_(s[0][0]), c_(s[0][1]) {
+    plane_ = 1;
+    for (size_t d = 2; d < s[0].size(); ++d) plane_ *= s[0][d];
+  }
+  void run(uint8_t *lm, const PeTile &) const override {
+    const T *x = at<T>(lm, x_), *g = at<T>(lm, g_), *b = at<T>(lm, b_);
+    T *y = at<T>(lm, y_);
+    for (int64_t n = 0; n < n_; ++n)
+      for (int64_t c = 0; c < c_; ++c) {
+        const T *xp = x + (n * c_ + c) * plane_;
+        T *yp = y + (n * c_ + c) * plane_;
+        double mean = 0, var = 0;
+        for (int64_t i = 0; i < plane_; ++i) mean += xp[i];
+        mean /= plane_;
+        for (int64_t i = 0; i < plane_; ++i) var += (xp[i] - mean) * (xp[i] - mean);
+        var /= plane_;
+        const double inv = 1.0 / std::sqrt(var + eps_);
+        for (int64_t i = 0; i < plane_; ++i) yp[i] = static_cast<T>((xp[i] - mean) * inv * g[c] + b[c]);
+      }
+  }
+
+ private:
+  int64_t x_, g_, b_, y_;
+  double eps_;
+  int64_t n_, c_, plane_;
+};
+
 }  // namespace
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareInstanceNorm(const Kernel &k) {
+  auto shapes = operandShapes(k, 4, 4);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (s[0].size() < 3 || s[0] != s[3] || k.floats_size() != 1 ||
+      numElements(k.shapes(1)) != s[0][1] || numElements(k.shapes(2)) != s[0][1])
+    return badKernel(k, "expects X[N, C, ...], scale[C], bias[C], Y and epsilon");
+  auto prepared = byDType<InstanceNorm>(k, k, s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = numElements(k.shapes(0)) * 6.0;
+  return prepared;
+}
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareReduce(const Kernel &k, llvm::StringRef fn) {
   ReduceFn f;

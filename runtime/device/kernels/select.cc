@@ -1,0 +1,157 @@
+// Selection and scan PE kernels: Where (select by a 0/1 mask with broadcasting), ArgMax / ArgMin
+// along an axis (the index is held in the float type), and CumSum along an axis.
+#include "runtime/device/kernels/kernel_util.h"
+
+namespace pfcomp::device::kernels {
+namespace {
+
+template <typename T>
+class Where : public PreparedKernel {
+ public:
+  // cond, x, y, out: all of the output's rank, inputs broadcast.
+  Where(const Kernel &k, std::vector<Dims> s) : out_shape_(s[3]) {
+    for (int i = 0; i < 4; ++i) addr_[i] = k.addrs(i);
+    for (int i = 0; i < 3; ++i) strides_[i] = broadcastStrides(s[i], s[3]);
+  }
+  void run(uint8_t *lm, const PeTile &) const override {
+    const T *c = at<T>(lm, addr_[0]), *x = at<T>(lm, addr_[1]), *y = at<T>(lm, addr_[2]);
+    T *o = at<T>(lm, addr_[3]);
+    const int rank = out_shape_.size();
+    int64_t n = 1;
+    for (int64_t d : out_shape_) n *= d;
+    std::vector<int64_t> idx(rank, 0);
+    for (int64_t e = 0; e < n; ++e) {
+      int64_t off[3] = {0, 0, 0};
+      for (int d = 0; d < rank; ++d)
+        for (int i = 0; i < 3; ++i) off[i] += idx[d] * strides_[i][d];
+      o[e] = c[off[0]] != 0 ? x[off[1]] : y[off[2]];
+      for (int d = rank - 1; d >= 0; --d) {
+        if (++idx[d] < out_shape_[d]) break;
+        idx[d] = 0;
+      }
+    }
+  }
+
+ private:
+  int64_t addr_[4];
+  Dims strides_[3], out_shape_;
+};
+
+// [outer, len, inner] around `axis`.
+struct Around {
+  int64_t outer = 1, len = 1, inner = 1;
+  Around(const Dims &s, int64_t axis) {
+    for (int64_t d = 0; d < axis; ++d) outer *= s[d];
+    len = s[axis];
+    for (size_t d = axis + 1; d < s.size(); ++d) inner *= s[d];
+  }
+};
+
+template <typename T>
+class ArgReduce : public PreparedKernel {
+ public:
+  // X, Y (X with extent 1 on the axis); ints = axis, select_last_index.
+  ArgReduce(const Kernel &k, bool isMax, std::vector<Dims> s)
+      : isMax_(isMax), last_(k.ints(1)), x_(k.addrs(0)), y_(k.addrs(1)), v_(s[0], k.ints(0)) {}
+  void run(uint8_t *lm, const PeTile &) const override {
+    const T *x = at<T>(lm, x_);
+    T *y = at<T>(lm, y_);
+    for (int64_t o = 0; o < v_.outer; ++o)
+      for (int64_t in = 0; in < v_.inner; ++in) {
+        const T *p = x + o * v_.len * v_.inner + in;
+        int64_t best = 0;
+        for (int64_t i = 1; i < v_.len; ++i) {
+          T a = p[i * v_.inner], b = p[best * v_.inner];
+          bool better = isMax_ ? (a > b || (last_ && a == b)) : (a < b || (last_ && a == b));
+          if (better) best = i;
+        }
+        y[o * v_.inner + in] = static_cast<T>(best);
+      }
+  }
+
+ private:
+  bool isMax_, last_;
+  int64_t x_, y_;
+  Around v_;
+};
+
+template <typename T>
+class CumSum : public PreparedKernel {
+ public:
+  // ints = axis, exclusive, reverse.
+  CumSum(const Kernel &k, std::vector<Dims> s)
+      : x_(k.addrs(0)), y_(k.addrs(1)), v_(s[0], k.ints(0)), exclusive_(k.ints(1)), reverse_(k.ints(2)) {}
+  void run(uint8_t *lm, const PeTile &) const override {
+    const T *x = at<T>(lm, x_);
+    T *y = at<T>(lm, y_);
+    for (int64_t o = 0; o < v_.outer; ++o)
+      for (int64_t in = 0; in < v_.inner; ++in) {
+        const int64_t base = o * v_.len * v_.inner + in;
+        double acc = 0;
+        for (int64_t j = 0; j < v_.len; ++j) {
+          int64_t i = reverse_ ? v_.len - 1 - j : j;
+          double v = x[base + i * v_.inner];
+          if (exclusive_) {
+            y[base + i * v_.inner] = static_cast<T>(acc);
+            acc += v;
+          } else {
+            acc += v;
+            y[base + i * v_.inner] = static_cast<T>(acc);
+          }
+        }
+      }
+  }
+
+ private:
+  int64_t x_, y_;
+  Around v_;
+  bool exclusive_, reverse_;
+};
+
+}  // namespace
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareWhere(const Kernel &k) {
+  auto shapes = operandShapes(k, 4, 4);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  for (int i = 0; i < 3; ++i) {
+    if (s[i].size() != s[3].size()) return badKernel(k, "operand ranks differ");
+    for (size_t d = 0; d < s[i].size(); ++d)
+      if (s[i][d] != s[3][d] && s[i][d] != 1) return badKernel(k, "operand does not broadcast to output");
+  }
+  auto prepared = byDType<Where>(k, k, s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = numElements(k.shapes(3));
+  return prepared;
+}
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k, llvm::StringRef fn) {
+  auto shapes = operandShapes(k, 2, 2);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (k.ints_size() != 2 || k.ints(0) < 0 || k.ints(0) >= int64_t(s[0].size()) ||
+      s[1].size() != s[0].size() || s[1][k.ints(0)] != 1)
+    return badKernel(k, "expects X, Y with extent 1 on the axis, and axis, select_last_index");
+  if (fn != "Max" && fn != "Min") return badKernel(k, "unknown arg-reduction");
+  auto prepared = byDType<ArgReduce>(k, k, fn == "Max", s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = numElements(k.shapes(0));
+  return prepared;
+}
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareCumSum(const Kernel &k) {
+  auto shapes = operandShapes(k, 2, 2);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (s[0] != s[1] || k.ints_size() != 3 || k.ints(0) < 0 || k.ints(0) >= int64_t(s[0].size()))
+    return badKernel(k, "expects equal X, Y and axis, exclusive, reverse");
+  auto prepared = byDType<CumSum>(k, k, s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = numElements(k.shapes(0));
+  return prepared;
+}
+
+}  // namespace pfcomp::device::kernels
