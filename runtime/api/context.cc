@@ -113,15 +113,21 @@ llvm::Error TensorProxy::wait() {
 llvm::Expected<HostTensor> TensorProxy::cpu() {
   if (llvm::Error err = wait()) return std::move(err);
   Value &v = *value_;
+  HostTensor t;
+  t.dtype = v.buffer->host_dtype();
+  t.dims = shape();
+  if (v.staged && v.buffer->kind() == device::Buffer::INPUT) {
+    // Not run yet: DRAM may hold another batch; the staged image is this proxy's value.
+    t.bytes.resize(t.elements() * device::dtypeBytes(t.dtype));
+    device::convertElements(v.buffer->dtype(), v.image.data(), t.dtype, t.bytes.data(), t.elements());
+    return t;
+  }
   if (v.staged) {
     v.context->emulator_->writeBufferImage(*v.buffer, v.image.data());
     v.staged = false;
   }
   auto bytes = v.context->emulator_->readBuffer(*v.buffer, v.buffer->host_dtype());
   if (!bytes) return bytes.takeError();
-  HostTensor t;
-  t.dtype = v.buffer->host_dtype();
-  t.dims = shape();
   t.bytes = std::move(*bytes);
   return t;
 }
@@ -168,8 +174,13 @@ llvm::Expected<TensorProxy> CompiledFunction::proxyFor(const std::string &name, 
 
 std::map<std::string, TensorProxy> CompiledFunction::allocate_input_proxy() {
   std::map<std::string, TensorProxy> proxies;
-  for (auto &[name, v] : values_)
-    if (v->buffer->kind() == device::Buffer::INPUT) proxies.emplace(name, TensorProxy(v));
+  for (auto &[name, shared] : values_) {
+    if (shared->buffer->kind() != device::Buffer::INPUT) continue;
+    auto v = std::make_shared<TensorProxy::Value>();
+    v->context = &context_;
+    v->buffer = shared->buffer;
+    proxies.emplace(name, TensorProxy(v));
+  }
   return proxies;
 }
 
@@ -213,6 +224,19 @@ llvm::Error CompiledFunction::commitPendingLoads() {
   return llvm::Error::success();
 }
 
+llvm::Expected<device::RunStats> CompiledFunction::run(std::map<std::string, TensorProxy> &inputs) {
+  for (auto &[name, proxy] : inputs) {
+    if (!proxy.value_ || proxy.value_->context != &context_ || proxy.value_->buffer->kind() != device::Buffer::INPUT)
+      return makeError(ErrorCode::InputCount, "'{0}' is not an input proxy of this function", name);
+    if (llvm::Error err = proxy.wait()) return std::move(err);
+    if (proxy.value_->staged) {
+      context_.emulator_->writeBufferImage(*proxy.value_->buffer, proxy.value_->image.data());
+      proxy.value_->staged = false;
+    }
+  }
+  return run();
+}
+
 llvm::Expected<device::RunStats> CompiledFunction::run() {
   if (llvm::Error err = commitPendingLoads()) return std::move(err);
   return context_.emulator_->run();
@@ -228,7 +252,7 @@ llvm::Expected<std::vector<NamedTensor>> CompiledFunction::operator()(const std:
     if (llvm::Error err = checkValue(*values_[name]->buffer, it->second)) return std::move(err);
     proxies[name].load_from(it->second, /*clone=*/false);
   }
-  auto stats = run();
+  auto stats = run(proxies);
   if (!stats) return stats.takeError();
   std::map<int, const device::Buffer *> outputs;
   for (const device::Buffer &b : program_.buffers())

@@ -6,7 +6,8 @@
 //   CompiledFunction &f = *ctx->load_codegen_dir(dir);  // no re-compile
 //   auto in = f.allocate_input_proxy();
 //   in["x"].load_from(batch);                            // H2D starts on the transfer thread
-//   f.run(); auto y = f.output_proxy("y")->cpu();        // or: f({{"x", batch}})
+//   f.run(in); auto y = f.output_proxy("y")->cpu();      // or: f({{"x", batch}})
+// Two sets of input proxies let batch k+1 load while batch k runs.
 #pragma once
 
 #include "runtime/api/tensor_file.h"
@@ -43,13 +44,14 @@ class TensorProxy {
   device::DType dtype() const;  // the host dtype
 
   // Starts H2D on the context's transfer thread: the host-side layout transform (dtype
-  // conversion into the device layout). The image lands at the buffer's DRAM offset when the
-  // next run starts, so loading batch k+1 overlaps the run of batch k. clone=false: the caller
-  // keeps `tensor` alive and unchanged until wait() or the next run.
+  // conversion into the device layout). An input's image lands at its buffer's DRAM offset when
+  // a run is given this proxy (the program reads inputs at fixed offsets, so batch k+1 is staged
+  // while batch k runs); a parameter's or buffer's lands at the next run or cpu(). clone=false:
+  // the caller keeps `tensor` alive and unchanged until wait() or that run.
   void load_from(const HostTensor &tensor, bool clone = true);
   // Waits for a pending load_from; its error (shape, dtype) if it failed.
   llvm::Error wait();
-  // D2H: the value as it is in DRAM now (after a pending load, if any).
+  // D2H: the value in DRAM now; for an input proxy holding a staged image not yet run, that image.
   llvm::Expected<HostTensor> cpu();
 
  private:
@@ -70,9 +72,12 @@ class CompiledFunction {
   // Runs on `inputs` (by input name, all of them) and returns the outputs in program order.
   // Shapes and dtypes must match what the codegen_dir was compiled for (E402 / E403).
   llvm::Expected<std::vector<NamedTensor>> operator()(const std::map<std::string, HostTensor> &inputs);
-  // Runs with what the input proxies hold; outputs stay in DRAM (output_proxy(...).cpu()).
+  // Runs with what `inputs` hold (waiting for their loads); outputs stay in DRAM
+  // (output_proxy(...).cpu()). Without inputs: with what DRAM holds.
+  llvm::Expected<device::RunStats> run(std::map<std::string, TensorProxy> &inputs);
   llvm::Expected<device::RunStats> run();
 
+  // A fresh set of input proxies, each with its own staging image (no DRAM is allocated).
   std::map<std::string, TensorProxy> allocate_input_proxy();
   llvm::Expected<TensorProxy> output_proxy(const std::string &name);
   // Replaces a parameter / a buffer in DRAM with `tensor` (same shape and dtype); no new

@@ -217,7 +217,12 @@ TEST_CASE("TensorProxy::load_from is asynchronous; clone=true keeps the value it
   HostTensor t = tensor({5, 4}, x);
   proxies["x"].load_from(t, /*clone=*/true);
   std::fill(t.bytes.begin(), t.bytes.end(), 0);  // the clone is what gets loaded
-  REQUIRE(static_cast<bool>(fn.run()));
+  // A second set stages another batch without touching the first one's DRAM.
+  auto next = fn.allocate_input_proxy();
+  std::vector<float> x2(20, 2.0f);
+  next["x"].load_from(tensor({5, 4}, x2));
+  CHECK(floats(*next["x"].cpu()) == x2);
+  REQUIRE(static_cast<bool>(fn.run(proxies)));
   auto y = fn.output_proxy("y");
   REQUIRE(static_cast<bool>(y));
   auto out = y->cpu();
@@ -227,6 +232,8 @@ TEST_CASE("TensorProxy::load_from is asynchronous; clone=true keeps the value it
   auto back = proxies["x"].cpu();
   REQUIRE(static_cast<bool>(back));
   CHECK(floats(*back) == x);
+  REQUIRE(static_cast<bool>(fn.run(next)));
+  CHECK(floats(*y->cpu()) == reference(x2, defaultW()));
   // A bad tensor: the error comes back from wait().
   proxies["x"].load_from(tensor({2, 2}, {1, 2, 3, 4}));
   CHECK_THAT(errorText(proxies["x"].wait()), Catch::Contains("[E402]"));

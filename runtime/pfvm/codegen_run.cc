@@ -66,7 +66,7 @@ llvm::Expected<RunResult> runCodegenDir(const RunRequest &req) {
   for (int64_t r = 0; r < std::max<int64_t>(req.repeat, 1); ++r) {
     auto proxies = f.allocate_input_proxy();
     for (auto &[name, tensor] : inputs) proxies[name].load_from(tensor, /*clone=*/false);
-    auto stats = f.run();
+    auto stats = f.run(proxies);
     if (!stats) return stats.takeError();
     result.stats = std::move(*stats);
   }
