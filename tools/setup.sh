@@ -19,7 +19,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 PACKAGES="bazel-bootstrap libonnx-dev libprotobuf-dev protobuf-compiler nlohmann-json3-dev
   libzstd-dev libcli11-dev catch2 llvm-14-dev llvm-14-tools libgoogle-glog-dev
-  python3-onnx python3-numpy python3-torch python3-torchvision make
+  python3-onnx python3-numpy python3-torch python3-torchvision make libonnx-testdata
   libcpp-httplib-dev chromium"
 
 missing=""
