@@ -3,6 +3,7 @@
 #include "compiler/ir/graph_io.h"
 #include "compiler/ir/text_dump.h"
 #include "compiler/layout/layout_html.h"
+#include "compiler/layout/mixed_precision.h"
 #include "compiler/layout/tile_planner.h"
 #include "compiler/options/options.h"
 #include "runtime/device/hardware.h"
@@ -22,6 +23,8 @@ static llvm::Error run(const options::StageInvocation &inv) {
   auto hw = device::resolveHardware(inv.options.hardware);
   if (!hw) return hw.takeError();
   const int64_t budget = static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget);
+  if (inv.options.float_dtype == "mixed")
+    LOG(INFO) << "mixed precision: " << layout::applyMixedPrecision(*graph) << " values now f16";
   lowering::GraphView view(*graph);
   std::vector<std::pair<std::string, std::vector<std::string>>> history;
   std::map<std::string, ir::Layout> layouts;

@@ -41,6 +41,7 @@ class LayerEmitter {
     for (int32_t p : op.lm_perm) x->add_lm_perm(p);
     x->set_lm_addr(lmAddr);
     x->set_pad(op.pad);
+    x->set_lm_dtype(plan_.dtype);  // the layer computes in its own type; transfers convert
     bool broadcast = kind == device::Instr::LOAD && isBroadcast(op);
     x->set_broadcast(broadcast);
     int64_t bytes = op.elements() * device::dtypeBytes(program_.buffers(x->buffer()).dtype());

@@ -108,8 +108,12 @@ void forEachElement(const Window &w, Fn &&fn) {
 
 }  // namespace
 
+DType lmType(const Program &program, const Transfer &x) {
+  return x.lm_dtype() != DT_UNDEFINED ? x.lm_dtype() : program.buffers(x.buffer()).dtype();
+}
+
 int64_t transferTileBytes(const Program &program, const Transfer &x) {
-  int64_t n = dtypeBytes(program.buffers(x.buffer()).dtype());
+  int64_t n = dtypeBytes(lmType(program, x));
   for (const AxisMap &m : x.axes()) n *= m.size();
   return n;
 }
@@ -150,9 +154,15 @@ llvm::Error executeLoad(const Program &program, const Instr &in, const int64_t *
                         uint8_t *valid) {
   const Transfer &x = in.xfer();
   const Buffer &b = program.buffers(x.buffer());
-  const int64_t esize = dtypeBytes(b.dtype());
+  const DType from = b.dtype(), to = lmType(program, x);
+  const int64_t bsize = dtypeBytes(from), esize = dtypeBytes(to);
+  // Copies n elements, converting when the LM tile holds another type.
+  auto copy = [&](uint8_t *out, const uint8_t *in, int64_t n) {
+    if (from == to) std::memcpy(out, in, n * esize);
+    else convertElements(from, in, to, out, n);
+  };
   uint8_t pad[8];
-  storeScalar(b.dtype(), x.pad(), pad);
+  storeScalar(to, x.pad(), pad);
   const uint8_t *src = dram + b.dram_offset();
   uint8_t *dst = lm + x.lm_addr();
   Window w = makeWindow(b, x, tileStart, redStarts, nullptr);
@@ -165,13 +175,13 @@ llvm::Error executeLoad(const Program &program, const Instr &in, const int64_t *
       while (lo < n && !inside[lo]) ++lo;
       while (hi > lo && !inside[hi - 1]) --hi;
       for (int64_t k = 0; k < lo; ++k) std::memcpy(out + k * esize, pad, esize);
-      std::memcpy(out + lo * esize, src + (off + lo) * esize, (hi - lo) * esize);
+      copy(out + lo * esize, src + (off + lo) * bsize, hi - lo);
       for (int64_t k = hi; k < n; ++k) std::memcpy(out + k * esize, pad, esize);
       return;
     }
     for (int64_t k = 0; k < n; ++k, out += esize) {
       if (rowInside && inside[k])
-        std::memcpy(out, src + (off + k * stride) * esize, esize);
+        copy(out, src + (off + k * stride) * bsize, 1);
       else
         std::memcpy(out, pad, esize);
     }
@@ -185,7 +195,8 @@ llvm::Error executeStore(const Program &program, const Instr &in, const Layer &l
                          const uint8_t *valid) {
   const Transfer &x = in.xfer();
   const Buffer &b = program.buffers(x.buffer());
-  const int64_t esize = dtypeBytes(b.dtype());
+  const DType from = lmType(program, x), to = b.dtype();
+  const int64_t esize = dtypeBytes(from), bsize = dtypeBytes(to);
   const int64_t bytes = transferTileBytes(program, x);
   if (valid && std::memchr(valid + x.lm_addr(), 0, bytes))
     return makeError(ErrorCode::LmUninitialized,
@@ -199,8 +210,13 @@ llvm::Error executeStore(const Program &program, const Instr &in, const Layer &l
   forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
                         const std::vector<char> &inside) {
     if (!rowInside) return;
-    for (int64_t k = 0; k < n; ++k)
-      if (inside[k]) std::memcpy(out + (off + k * stride) * esize, tile + (e + k) * esize, esize);
+    for (int64_t k = 0; k < n; ++k) {
+      if (!inside[k]) continue;
+      uint8_t *dst = out + (off + k * stride) * bsize;
+      const uint8_t *from_ = tile + (e + k) * esize;
+      if (from == to) std::memcpy(dst, from_, esize);
+      else convertElements(from, from_, to, dst, 1);
+    }
   });
   return llvm::Error::success();
 }

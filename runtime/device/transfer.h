@@ -24,6 +24,8 @@ class TileWalker {
   int64_t numTiles_ = 1;
 };
 
+// Element type of a transfer's LM tile.
+DType lmType(const Program &program, const Transfer &xfer);
 // Bytes of the LM tile a transfer moves per PE.
 int64_t transferTileBytes(const Program &program, const Transfer &xfer);
 llvm::Error validateTransfer(const Program &program, const Instr &instr, int64_t lmBytes);
