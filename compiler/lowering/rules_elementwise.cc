@@ -26,6 +26,13 @@ Layers unary(RuleContext &ctx) {
   if (op == "Clip") p.kernel_floats = {ctx.attrFloat("min", -INFINITY), ctx.attrFloat("max", INFINITY)};
   if (op == "Gelu" && ctx.attrString("approximate", "none") == "tanh") p.kernel_op = "unary:GeluTanh";
   p.inputs.push_back(broadcastOperand(ctx, ctx.in(0), p.space));
+  if (op == "Clip" && (ctx.hasIn(1) || ctx.hasIn(2))) {
+    // Bounds computed at run time: a clamp against broadcast operands.
+    p.kernel_op = "clamp";
+    p.kernel_ints = {ctx.hasIn(1), ctx.hasIn(2)};
+    for (int i = 1; i <= 2; ++i)
+      if (ctx.hasIn(i)) p.inputs.push_back(broadcastOperand(ctx, ctx.in(i), p.space));
+  }
   p.output = storeOperand(ctx, ctx.out(), p.space);
   p.flops = product(p.space);
   return std::vector<LayerPlan>{p};

@@ -115,6 +115,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareNative(const Kernel &k) {
   if (op == "layernorm") return prepareLayerNorm(k);
   if (op == "instancenorm") return prepareInstanceNorm(k);
   if (op == "where") return prepareWhere(k);
+  if (op == "clamp") return prepareClamp(k);
   if (family == "argreduce") return prepareArgReduce(k, fn);
   if (op == "cumsum") return prepareCumSum(k);
   if (op == "resize") return prepareResize(k);

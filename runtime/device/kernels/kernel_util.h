@@ -50,6 +50,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareSoftmax(const Kernel &k, 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareLayerNorm(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareInstanceNorm(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareWhere(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareClamp(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k, llvm::StringRef fn);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareCumSum(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareResize(const Kernel &k);

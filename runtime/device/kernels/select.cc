@@ -2,6 +2,8 @@
 // along an axis (the index is held in the float type), and CumSum along an axis.
 #include "runtime/device/kernels/kernel_util.h"
 
+#include <algorithm>
+
 namespace pfcomp::device::kernels {
 namespace {
 
@@ -35,6 +37,50 @@ class Where : public PreparedKernel {
  private:
   int64_t addr_[4];
   Dims strides_[3], out_shape_;
+};
+
+template <typename T>
+class Clamp : public PreparedKernel {
+ public:
+  // x, [lo], [hi], out (bounds broadcast); ints = has lo, has hi; floats = fixed lo, hi.
+  Clamp(const Kernel &k, std::vector<Dims> s) : out_shape_(s.back()) {
+    hasLo_ = k.ints(0), hasHi_ = k.ints(1);
+    lo_ = k.floats(0), hi_ = k.floats(1);
+    for (size_t i = 0; i < s.size(); ++i) {
+      addr_.push_back(k.addrs(i));
+      strides_.push_back(broadcastStrides(s[i], s.back()));
+    }
+  }
+  void run(uint8_t *lm, const PeTile &) const override {
+    const int rank = out_shape_.size();
+    const size_t out = addr_.size() - 1;
+    int64_t n = 1;
+    for (int64_t d : out_shape_) n *= d;
+    std::vector<int64_t> idx(rank, 0);
+    T *o = at<T>(lm, addr_[out]);
+    for (int64_t e = 0; e < n; ++e) {
+      auto get = [&](size_t i) {
+        int64_t off = 0;
+        for (int d = 0; d < rank; ++d) off += idx[d] * strides_[i][d];
+        return static_cast<double>(at<T>(lm, addr_[i])[off]);
+      };
+      double v = get(0);
+      size_t next = 1;
+      double lo = hasLo_ ? get(next++) : lo_, hi = hasHi_ ? get(next) : hi_;
+      o[e] = static_cast<T>(std::min(std::max(v, lo), hi));
+      for (int d = rank - 1; d >= 0; --d) {
+        if (++idx[d] < out_shape_[d]) break;
+        idx[d] = 0;
+      }
+    }
+  }
+
+ private:
+  bool hasLo_, hasHi_;
+  double lo_, hi_;
+  std::vector<int64_t> addr_;
+  std::vector<Dims> strides_;
+  Dims out_shape_;
 };
 
 // [outer, len, inner] around `axis`.
@@ -123,6 +169,24 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareWhere(const Kernel &k) {
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, false);
   (*prepared)->work.vector_ops = numElements(k.shapes(3));
+  return prepared;
+}
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareClamp(const Kernel &k) {
+  auto shapes = operandShapes(k, 2, 4);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (k.ints_size() != 2 || k.floats_size() != 2 || int(s.size()) != 2 + k.ints(0) + k.ints(1))
+    return badKernel(k, "expects x, the runtime bounds flagged in ints, out and two fixed bounds");
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i].size() != s.back().size()) return badKernel(k, "operand ranks differ");
+    for (size_t d = 0; d < s[i].size(); ++d)
+      if (s[i][d] != s.back()[d] && s[i][d] != 1) return badKernel(k, "operand does not broadcast to output");
+  }
+  auto prepared = byDType<Clamp>(k, k, s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = 2.0 * numElements(k.shapes(s.size() - 1));
   return prepared;
 }
 
