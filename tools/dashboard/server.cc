@@ -7,7 +7,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <mutex>
 
 namespace pfcomp::dashboard {
@@ -23,13 +25,24 @@ void secureHeaders(httplib::Response &res) {
   res.set_header("Cache-Control", "no-store");
 }
 
+// Bodies go out as a fixed-length content provider, which httplib never compresses: its
+// brotli runs at quality 11 (seconds for a few MB) and compression buys nothing on loopback.
+void sendBody(httplib::Response &res, std::string body, const std::string &type) {
+  auto shared = std::make_shared<std::string>(std::move(body));
+  res.set_content_provider(shared->size(), type.c_str(),
+                           [shared](size_t offset, size_t length, httplib::DataSink &sink) {
+                             sink.write(shared->data() + offset, std::min(length, shared->size() - offset));
+                             return true;
+                           });
+}
+
 void sendError(httplib::Response &res, int status, const std::string &message) {
   res.status = status;
   res.set_content(message + "\n", "text/plain; charset=utf-8");
 }
 
 void sendJson(httplib::Response &res, const json &j) {
-  res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+  sendBody(res, j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 std::string baseName(const std::string &path) {
@@ -51,13 +64,13 @@ public:
         secureHeaders(res);
         res.set_header("Content-Security-Policy",
                        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
-        res.set_content(std::string(a->body), "text/html; charset=utf-8");
+        sendBody(res, std::string(a->body), "text/html; charset=utf-8");
       });
     svr.Get(R"(/assets/([A-Za-z0-9_.\-]+))", [](const httplib::Request &req, httplib::Response &res) {
       const Asset *a = findAsset(req.matches[1].str());
       if (!a) return sendError(res, 404, "no such asset");
       secureHeaders(res);
-      res.set_content(std::string(a->body), std::string(mimeType(a->name)).c_str());
+      sendBody(res, std::string(a->body), std::string(mimeType(a->name)));
     });
     svr.Get("/api/dirs", [this](const httplib::Request &, httplib::Response &res) {
       json out = {{"version", kToolVersion}, {"dirs", json::array()}};
@@ -126,7 +139,7 @@ private:
     // Served HTML tools may run their own scripts but never reach the dashboard's APIs.
     if (!raw && mimeType(name).rfind("text/html", 0) == 0)
       res.set_header("Content-Security-Policy", "sandbox allow-scripts; default-src 'self' 'unsafe-inline' data:");
-    res.set_content(std::move(*body), std::string(mimeType(name)).c_str());
+    sendBody(res, std::move(*body), std::string(mimeType(name)));
   }
 
   void onnxRoute(const httplib::Request &req, httplib::Response &res) {
@@ -137,7 +150,7 @@ private:
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = onnxCache_.find(key);
-      if (it != onnxCache_.end()) return res.set_content(it->second, "application/json");
+      if (it != onnxCache_.end()) return sendBody(res, it->second, "application/json");
     }
     auto bytes = dir->read(file, false);
     if (!bytes) return sendError(res, 500, llvm::toString(bytes.takeError()));
@@ -146,7 +159,7 @@ private:
     std::string text = j->dump(-1, ' ', false, json::error_handler_t::replace);
     std::lock_guard<std::mutex> lock(mu_);
     onnxCache_[key] = text;
-    res.set_content(text, "application/json");
+    sendBody(res, text, "application/json");
   }
 
   const std::vector<CodegenDir> &dirs_;

@@ -10,7 +10,7 @@ start_dashboard "$BIN" "$@" || exit 1
 mkdir -p "$SHOTS"
 PROFILE=$(mktemp -d)
 T=$(mktemp -d)
-trap 'stop_dashboard; rm -rf "$PROFILE" "$T"' EXIT
+trap 'stop_dashboard; rm -rf "$PROFILE" "$T" "$DASH_LOG"' EXIT
 browse() {  # browse MODE OUTPUT URL [HEIGHT]
   local mode=$1 out=$2 url=$3 height=${4:-900}
   local flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
@@ -40,9 +40,9 @@ for page in summary graph nodes logs timeline tools compare; do
       echo "op boxes=$(count 'class="node op"') inputs=$(count 'class="node input"') outputs=$(count 'class="node output"') edges=$(count '<path d=')" ;;
     nodes)
       grep -o '[0-9]* of [0-9]* nodes' "$T/dom.html"
-      grep -o '<td>/conv1/Conv</td><td>Conv</td>' "$T/dom.html" ;;
+      grep -o '>/conv1/Conv</a></td><td>Conv</td>' "$T/dom.html" ;;
     logs)
-      grep -o '<h2>[^<]*' "$T/dom.html" | sed 's/<h2>/log /; s/\.[0-9-]*\.[0-9]*$//' | sort -u ;;
+      grep -o '<h2>[^<]*' "$T/dom.html" | sed 's/<h2>/log /; s/ *$//; s/\.[0-9-]*\.[0-9]*$//' | sort -u ;;
     timeline)
       grep -o '<div class="track"[^>]*>[^<]*' "$T/dom.html" | sed 's/.*>/track /'
       echo "canvas=$(count '<canvas id="canvas"')" ;;
@@ -58,7 +58,17 @@ for page in summary graph nodes logs timeline tools compare; do
   browse shot "$SHOTS/$page.png" "$URL$page" "$height"
   [ -s "$SHOTS/$page.png" ] && echo "screenshot $page.png"
 done
-# A node's details in the Graph page need a click; the Node page's search is typed. Both are
-# exercised by loading a URL whose page state comes from the query (file chooser).
-browse dom "$T/dom.html" "${URL}nodes?file=model.onnx"
-grep -o '[0-9]* of [0-9]* nodes' "$T/dom.html" | sed 's/^/file chooser: /'
+# Page state from the query: a node selected in the Graph page (details panel), a search
+# typed into the Node page, the Node page of the optimized ONNX.
+browse dom "$T/dom.html" "${URL}graph?select=%2Fconv1%2FConv"
+echo "graph selected: $(grep -o '<b id="selname">[^<]*' "$T/dom.html" | sed 's/.*>//')"
+grep -o '<h4>[^<]*' "$T/dom.html" | sed 's/<h4>/  details /'
+grep -o '<td>kernel_shape</td><td>[^<]*' "$T/dom.html" | sed 's/<[^>]*>/ /g; s/^/  attr/'
+grep -o 'layout <code>[^<]*' "$T/dom.html" | sed 's/^/  /'
+browse shot "$SHOTS/graph-selected.png" "${URL}graph?select=%2Fconv1%2FConv"
+browse dom "$T/dom.html" "${URL}nodes?q=conv"
+grep -o '[0-9]* of [0-9]* nodes' "$T/dom.html" | sed 's/^/node search conv: /'
+browse dom "$T/dom.html" "${URL}nodes?file=optimized.onnx&dir=1"
+grep -o '[0-9]* of [0-9]* nodes' "$T/dom.html" | sed 's/^/optimized.onnx of dir 1: /'
+browse dom "$T/dom.html" "${URL}tools?file=l3ir.txt"
+echo "l3ir lines: $(grep -c '<span class="ln">' "$T/dom.html")"

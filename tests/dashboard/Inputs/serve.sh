@@ -4,11 +4,10 @@
 DASH_PID=""
 DASH_LOG=$(mktemp)
 stop_dashboard() {
-  if [ -n "$DASH_PID" ]; then kill "$DASH_PID" 2>/dev/null; wait "$DASH_PID" 2>/dev/null; fi
+  if [ -n "$DASH_PID" ]; then kill "$DASH_PID" 2>/dev/null || true; wait "$DASH_PID" 2>/dev/null || true; fi
   DASH_PID=""
-  rm -f "$DASH_LOG"
 }
-trap stop_dashboard EXIT
+trap 'stop_dashboard; rm -f "$DASH_LOG"' EXIT
 trap 'exit 1' INT TERM HUP
 start_dashboard() {
   local bin=$1; shift

@@ -56,20 +56,25 @@ const Dash = {
   // report.json layers keyed by ONNX node name. Import may split a node ("/bn1/X" becomes
   // "/bn1/X_mul" and "/bn1/X_add"): those parts are summed onto their node.
   layerIndex(report) {
-    const exact = new Map();
-    for (const l of (report && report.layers) || []) exact.set(l.name, l);
+    const exact = new Map(), byPrefix = new Map();
+    for (const l of (report && report.layers) || []) {
+      exact.set(l.name, l);
+      for (let i = l.name.indexOf('_', 1); i > 0; i = l.name.indexOf('_', i + 1)) {
+        const p = l.name.slice(0, i);
+        if (!byPrefix.has(p)) byPrefix.set(p, []);
+        byPrefix.get(p).push(l);
+      }
+    }
     return {
       exact,
       forNode(name) {
         const l = exact.get(name);
         if (l) return {time_us: l.time_us, cycles: l.cycles, layout: l.layout, dtype: l.dtype, parts: [l]};
-        const parts = [];
-        const i = name.length;
-        for (const [k, v] of exact) if (k.length > i && k.startsWith(name) && k[i] === '_') parts.push(v);
-        if (!parts.length) return null;
+        const parts = byPrefix.get(name);
+        if (!parts) return null;
         return {time_us: parts.reduce((a, p) => a + (p.time_us || 0), 0),
                 cycles: parts.reduce((a, p) => a + (p.cycles || 0), 0),
-                layout: parts.map(p => p.layout).filter(x => x).join(' | '),
+                layout: [...new Set(parts.map(p => p.layout).filter(x => x))].join(' | '),
                 dtype: parts[0].dtype, parts};
       },
     };
@@ -118,6 +123,7 @@ const Dash = {
       if (!render) throw new Error('no page ' + page);
       document.title = 'Codegen Dashboard — ' + page;
       await render(document.getElementById('main'));
+      document.body.dataset.readyMs = performance.now().toFixed(0);  // navigation start → rendered
       document.body.dataset.ready = '1';  // the browser tests wait for this
     } catch (e) {
       Dash.error(e);

@@ -14,7 +14,7 @@ Dash.pages.compare = async function (main) {
     const v = y - x;
     const cls = v < 0 ? 'better' : v > 0 ? 'worse' : '';
     const pct = x ? ' (' + (v >= 0 ? '+' : '') + (100 * v / x).toFixed(1) + '%)' : '';
-    return '<span class="' + cls + '">' + (v >= 0 ? '+' : '') + num(Number.isInteger(v) ? v : +v.toFixed(d || 3), d) + pct + '</span>';
+    return '<span class="diff ' + cls + '">' + (v >= 0 ? '+' : '') + num(Number.isInteger(v) ? v : +v.toFixed(d || 3), d) + pct + '</span>';
   };
   const nameA = esc(Dash.dirs[0].name) + ' <span class="muted">(' + esc((a.options || {}).name || '') + ')</span>';
   const nameB = esc(Dash.dirs[1].name) + ' <span class="muted">(' + esc((b.options || {}).name || '') + ')</span>';

@@ -26,11 +26,11 @@ Dash.layoutGraph = function (nodes, edges) {
   }
   const rows = [];
   for (const n of nodes) { const r = rank.get(n.id); (rows[r] = rows[r] || []).push(n); }
-  let width = 0;
+  const rowWidth = (row) => (row || []).reduce((a, n) => a + n.w + 24, 16);
+  const width = Math.max(...rows.map(rowWidth));
   rows.forEach((row, r) => {
-    let x = 20;
+    let x = (width - rowWidth(row)) / 2 + 20;
     for (const n of row || []) { n.x = x + n.w / 2; n.y = 20 + r * 60 + n.h / 2; x += n.w + 24; }
-    width = Math.max(width, x);
   });
   void byId;
   return {width, height: rows.length * 60 + 40};
@@ -106,17 +106,14 @@ Dash.pages.graph = async function (main) {
   window.addEventListener('mousemove', (e) => { if (drag) { tx = e.clientX - drag.x; ty = e.clientY - drag.y; drag.moved = true; apply(); } });
   window.addEventListener('mouseup', () => { setTimeout(() => { drag = null; }, 0); });
   const valueRow = (x) => { const v = vals[x] || {}; return [esc(x), Dash.shape(v.shape), esc(v.dtype || '') + (v.initializer ? ' <span class="tag">const</span>' : '')]; };
-  svg.addEventListener('click', (e) => {
-    if (drag && drag.moved) return;
-    const el = e.target.closest('.node');
-    if (!el) return;
+  const select = (n) => {
     for (const x of svg.querySelectorAll('.node.sel')) x.classList.remove('sel');
-    el.classList.add('sel');
-    const n = byId.get(el.dataset.id);
+    const el = svg.querySelector('.node[data-id="' + n.id + '"]');
+    if (el) el.classList.add('sel');
     let h;
     if (n.node) {
       const l = n.layer;
-      h = '<h3>' + esc(n.node.op) + '</h3><p><b>' + esc(n.node.name) + '</b></p>' +
+      h = '<h3>' + esc(n.node.op) + '</h3><p><b id="selname">' + esc(n.node.name) + '</b></p>' +
         (l ? '<p>time <b>' + Dash.num(l.time_us) + ' µs</b> (' + Dash.num(l.cycles) + ' cycles), ' + esc(l.dtype) +
              '</p><p>layout <code>' + esc(l.layout) + '</code></p>' +
              (l.parts.length > 1 ? '<p class="muted">device layers: ' + l.parts.map(p => esc(p.name)).join(', ') + '</p>' : '')
@@ -125,8 +122,23 @@ Dash.pages.graph = async function (main) {
         '<h4>inputs</h4>' + Dash.table(['value', 'shape', 'dtype'], n.node.inputs.filter(x => x).map(valueRow)) +
         '<h4>outputs</h4>' + Dash.table(['value', 'shape', 'dtype'], n.node.outputs.map(valueRow));
     } else {
-      h = '<h3>' + n.kind + '</h3><p><b>' + esc(n.value.name) + '</b></p><p>' + Dash.shape(n.value.shape) + ' ' + esc(n.value.dtype || '') + '</p>';
+      h = '<h3>' + n.kind + '</h3><p><b id="selname">' + esc(n.value.name) + '</b></p><p>' + Dash.shape(n.value.shape) + ' ' + esc(n.value.dtype || '') + '</p>';
     }
     document.getElementById('detail').innerHTML = h;
+  };
+  svg.addEventListener('click', (e) => {
+    if (drag && drag.moved) return;
+    const el = e.target.closest('.node');
+    if (el) select(byId.get(el.dataset.id));
   });
+  // ?select=NODE_NAME (links from the Node page): show that node's details, centred.
+  const want = Dash.params().get('select');
+  if (want) {
+    const n = nodes.find(x => (x.node && x.node.name === want) || (x.value && x.value.name === want));
+    if (n) {
+      select(n);
+      const r = svg.getBoundingClientRect();
+      k = Math.max(k, 1); tx = r.width / 2 - n.x * k; ty = r.height / 3 - n.y * k; apply();
+    }
+  }
 };

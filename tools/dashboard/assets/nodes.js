@@ -30,8 +30,9 @@ Dash.pages.nodes = async function (main) {
     '<span id="count"></span></div><div id="nodetable"></div>';
   const cols = [['i', '#'], ['name', 'name'], ['op', 'op'], ['inputs', 'input shapes'], ['output', 'output shape'],
                 ['dtype', 'dtype'], ['layout', 'layout'], ['cycles', 'cycles'], ['time_us', 'time (µs)'], ['attrs', 'attributes']];
-  let sortKey = 'i', sortDir = 1, query = '';
+  let sortKey = 'i', sortDir = 1, query = Dash.params().get('q') || '';
   const esc = Dash.esc;
+  const graphLink = Dash.link('graph', file !== files[0] ? {file} : {}) + (file !== files[0] || Dash.dir ? '&' : '?') + 'select=';
   const draw = () => {
     const q = query.toLowerCase();
     let shown = q ? rows.filter(r => (r.name + ' ' + r.op + ' ' + r.layout + ' ' + r.attrs + ' ' + r.output).toLowerCase().includes(q)) : rows.slice();
@@ -46,7 +47,7 @@ Dash.pages.nodes = async function (main) {
     for (const [k, t] of cols) h += '<th data-k="' + k + '">' + t + (k === sortKey ? (sortDir > 0 ? ' ▲' : ' ▼') : '') + '</th>';
     h += '</tr></thead><tbody>';
     for (const r of shown) {
-      h += '<tr><td>' + r.i + '</td><td>' + esc(r.name) + '</td><td>' + esc(r.op) + '</td><td>' + r.inputs +
+      h += '<tr><td>' + r.i + '</td><td><a href="' + graphLink + encodeURIComponent(r.name) + '">' + esc(r.name) + '</a></td><td>' + esc(r.op) + '</td><td>' + r.inputs +
         '</td><td>' + r.output + '</td><td>' + esc(r.dtype) + '</td><td><code>' + esc(r.layout) + '</code></td><td class="n">' +
         Dash.num(r.cycles) + '</td><td class="n">' + Dash.num(r.time_us) + '</td><td class="attrs">' + esc(r.attrs) + '</td></tr>';
     }
@@ -66,6 +67,7 @@ Dash.pages.nodes = async function (main) {
     timer = setTimeout(() => { query = e.target.value; draw(); }, 120);
   });
   document.getElementById('file').onchange = (e) => { location.href = Dash.link('nodes', {file: e.target.value}); };
+  document.getElementById('q').value = query;
   const t0 = performance.now();
   draw();
   document.body.dataset.renderMs = (performance.now() - t0).toFixed(1);

@@ -55,12 +55,14 @@ Dash.pages.summary = async function (main) {
     typeof o === 'object' ? [esc(o.op || o.name || ''), esc(JSON.stringify(o))] : [esc(o), ''])) :
     '<p class="muted">none: every op runs on the device</p>', 'host');
 
+  // Large models: the first 1000 layers at once, the rest on request (the Node page has all).
   const layers = r.layers || [];
-  h += Dash.section('Layers (' + layers.length + ')', Dash.table(
-    ['#', 'name', 'op', 'inputs', 'output', 'dtype', 'layout', 'cycles', 'time (µs)', 'FLOPs'],
-    layers.map((l, i) => [i, esc(l.name), esc(l.op), (l.inputs || []).map(Dash.shape).join(' '), Dash.shape(l.output),
-                          esc(l.dtype), '<code>' + esc(l.layout) + '</code>', num(l.cycles), num(l.time_us), num(l.flops)]),
-    'layers'), 'layers');
+  const LIMIT = 1000;
+  const layerRows = (list, from) => list.map((l, i) => [from + i, esc(l.name), esc(l.op), (l.inputs || []).map(Dash.shape).join(' '), Dash.shape(l.output),
+    esc(l.dtype), '<code>' + esc(l.layout) + '</code>', num(l.cycles), num(l.time_us), num(l.flops)]);
+  const layerHead = ['#', 'name', 'op', 'inputs', 'output', 'dtype', 'layout', 'cycles', 'time (µs)', 'FLOPs'];
+  h += Dash.section('Layers (' + layers.length + ')', Dash.table(layerHead, layerRows(layers.slice(0, LIMIT), 0), 'layers') +
+    (layers.length > LIMIT ? '<p id="morelayers"><button id="showall">show all ' + layers.length + ' layers</button></p>' : ''), 'layers');
 
   const files = Dash.files();
   h += Dash.section('Files', Dash.table(['file', 'size', ''], files.map(f => [
@@ -68,4 +70,9 @@ Dash.pages.summary = async function (main) {
     Dash.bytes(f.bytes),
     '<a href="' + Dash.fileUrl(f.name) + '?' + (f.zst ? 'raw=1' : 'download=1') + '">download' + (f.zst ? ' .zst' : '') + '</a>'])), 'files');
   main.innerHTML = h;
+  const more = document.getElementById('showall');
+  if (more) more.onclick = () => {
+    document.querySelector('#layers table').outerHTML = Dash.table(layerHead, layerRows(layers, 0), 'layers');
+    document.getElementById('morelayers').remove();
+  };
 };
