@@ -51,7 +51,8 @@ for page in summary graph nodes logs timeline tools compare; do
       grep -o 'class="tab[^"]*" href="[^"]*">[^<]*' "$T/dom.html" | sed 's/.*>/tab /' ;;
     compare)
       grep -o '<h2>[^<]*' "$T/dom.html" | sed 's/<h2>/section /'
-      grep -o '<td><b>ALL</b></td>' "$T/dom.html" ;;
+      grep -o '<td><b>ALL</b></td><td>[0-9,]*</td><td>[0-9,]*</td><td><span class="diff [a-z]*">[^<]*' "$T/dom.html" |
+        sed 's/<[^>]*>/ /g; s/  */ /g; s/^/perf /' ;;
   esac
   height=900
   case $page in summary|compare) height=2000 ;; esac
