@@ -5,6 +5,9 @@
 #include "runtime/device/kernels/kernel.h"
 #include "support/error.h"
 
+#include <map>
+#include <set>
+
 namespace pfcomp::lowering {
 namespace {
 
@@ -45,7 +48,11 @@ class LayerEmitter {
     bool broadcast = kind == device::Instr::LOAD && isBroadcast(op);
     x->set_broadcast(broadcast);
     int64_t bytes = op.elements() * device::dtypeBytes(program_.buffers(x->buffer()).dtype());
-    auto hops = device::transferHops(hw_, bytes, active, broadcast, kind == device::Instr::LOAD);
+    auto spread = kind == device::Instr::LOAD ? windowSpread(op, firstTile, active)
+                                              : device::WindowSpread{active, std::min(active, hw_.pesPerGroup()),
+                                                                     std::min(active, hw_.pesPerL2b()),
+                                                                     std::min(active, hw_.pesPerL1b())};
+    auto hops = device::transferHops(hw_, bytes, spread, kind == device::Instr::LOAD);
     for (const auto &h : hops) *x->add_hops() = h;
     in->set_cycles(device::transferCycles(hw_, hops));
     return in->tag();
@@ -73,6 +80,37 @@ class LayerEmitter {
     return in->tag();
   }
 
+  // Distinct windows among the active PEs, overall and under the busiest node of each level:
+  // PEs whose tiles differ only on axes the operand does not follow read the same window.
+  device::WindowSpread windowSpread(const OperandMap &op, int64_t firstTile, int64_t active) const {
+    std::vector<bool> follows(grid_.size(), false);
+    for (const auto &a : op.axes)
+      if (a.follows() >= 0) follows[a.follows()] = true;
+    std::set<int64_t> all;
+    int64_t perGroup = 1, perL2b = 1, perL1b = 1;
+    auto count = [](std::map<int64_t, std::set<int64_t>> &nodes, int64_t node, int64_t key, int64_t &most) {
+      auto &s = nodes[node];
+      s.insert(key);
+      most = std::max<int64_t>(most, s.size());
+    };
+    std::map<int64_t, std::set<int64_t>> g, m2, m1;
+    for (int64_t pe = 0; pe < active; ++pe) {
+      int64_t tile = firstTile + pe, key = 0;
+      for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
+        int64_t coord = tile % grid_[a];
+        tile /= grid_[a];
+        if (follows[a]) key = key * grid_[a] + coord;
+      }
+      all.insert(key);
+      count(g, pe / hw_.pesPerGroup(), key, perGroup);
+      count(m2, pe / hw_.pesPerL2b(), key, perL2b);
+      count(m1, pe / hw_.pesPerL1b(), key, perL1b);
+    }
+    return {static_cast<int64_t>(all.size()), perGroup, perL2b, perL1b};
+  }
+
+  void setGrid(Dims grid) { grid_ = std::move(grid); }
+
   void wait(const std::vector<int> &tags) {
     if (tags.empty()) return;
     device::Instr *in = add(device::Instr::WAIT, 0, 0, {});
@@ -97,6 +135,7 @@ class LayerEmitter {
   device::Program &program_;
   int layer_;
   int tag_;
+  Dims grid_;
 };
 
 }  // namespace
@@ -131,6 +170,7 @@ llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dim
   layer->set_flops(plan.flops);
   const int layerIndex = program.layers_size() - 1;
   LayerEmitter em(plan, hw, buffers, program, layerIndex, firstTag);
+  em.setGrid(Dims(layer->grid().begin(), layer->grid().end()));
 
   // LM: input windows, then the output tile, then epilogue operands, each 64-byte aligned.
   const int64_t esize = device::dtypeBytes(plan.dtype);

@@ -11,29 +11,24 @@ int64_t ceilDiv(double a, double b) { return static_cast<int64_t>(std::ceil(a / 
 
 }  // namespace
 
-std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, int64_t activePes,
-                              bool broadcast, bool load) {
-  activePes = std::max<int64_t>(activePes, 1);
-  // PEs are filled in tree order, so the busiest link at a level serves min(P, PEs below it).
-  auto busiest = [&](int64_t pesBelow) {
-    return broadcast ? bytesPerPe : bytesPerPe * std::min(activePes, pesBelow);
-  };
-  int64_t dramBytes = broadcast ? bytesPerPe : bytesPerPe * activePes;
-  struct Level { const char *upper, *lower; int64_t pesBelow; double bw; };
+std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, const WindowSpread &spread,
+                              bool load) {
+  // Each level's links work in parallel, so the busiest one sets that leg's time; the legs are
+  // pipelined, so the slowest leg sets the transfer's.
+  struct Level { const char *upper, *lower; int64_t busiest, total; double bw; };
   const Level levels[] = {
-      {"DRAM", "L2BM", hw.pesPerGroup(), hw.bw_dram_per_group},
-      {"L2BM", "L1BM", hw.pesPerL2b(), hw.bw_group_to_l2b},
-      {"L1BM", "LM", hw.pesPerL1b(), hw.bw_l2b_to_l1b},
-      {"LM", "PE", 1, hw.bw_l1b_to_pe},
+      {"DRAM", "L2BM", spread.per_group, spread.total, hw.bw_dram_per_group},
+      {"L2BM", "L1BM", spread.per_l2b, spread.total, hw.bw_group_to_l2b},
+      {"L1BM", "LM", spread.per_l1b, spread.total, hw.bw_l2b_to_l1b},
+      {"LM", "PE", 1, spread.total, hw.bw_l1b_to_pe},
   };
   std::vector<Hop> hops;
   for (const Level &level : levels) {
     Hop hop;
     hop.set_from(load ? level.upper : level.lower);
     hop.set_to(load ? level.lower : level.upper);
-    int64_t link = busiest(level.pesBelow);
-    hop.set_bytes(&level == &levels[0] ? dramBytes : (broadcast ? bytesPerPe : bytesPerPe * activePes));
-    hop.set_cycles(ceilDiv(static_cast<double>(link), level.bw));
+    hop.set_bytes(bytesPerPe * level.total);
+    hop.set_cycles(ceilDiv(static_cast<double>(bytesPerPe * level.busiest), level.bw));
     hops.push_back(hop);
   }
   if (!load) std::reverse(hops.begin(), hops.end());

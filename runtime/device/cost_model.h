@@ -16,10 +16,20 @@ struct KernelWork {
   double vector_ops = 0;
 };
 
-// Legs of a transfer of `bytesPerPe` to/from each of `activePes` PEs (or one window broadcast to
-// all of them), from DRAM down to LM for a load and back up for a store.
-std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, int64_t activePes,
-                              bool broadcast, bool load);
+// How many distinct windows a transfer moves over the busiest link of each level. PEs that
+// need the same window share it: DRAM reads it once and the tree multicasts it down (or, for a
+// store, the tiles are distinct anyway).
+struct WindowSpread {
+  int64_t total = 1;      // distinct windows over all active PEs (DRAM traffic)
+  int64_t per_group = 1;  // the most distinct windows under one Group
+  int64_t per_l2b = 1;
+  int64_t per_l1b = 1;
+};
+
+// Legs of a transfer of `bytesPerPe` per PE from DRAM down to LM for a load, or back up for
+// a store.
+std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, const WindowSpread &spread,
+                              bool load);
 int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops);
 int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work);
 
