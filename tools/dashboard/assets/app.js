@@ -33,8 +33,9 @@ const Dash = {
   num(x, digits) {
     if (x === undefined || x === null || x === '') return '';
     if (typeof x !== 'number') return Dash.esc(x);
+    if (digits !== undefined) return x.toFixed(digits);  // times: always this many decimals
     if (Number.isInteger(x)) return x.toLocaleString('en-US');
-    return x.toFixed(digits === undefined ? 3 : digits);
+    return x.toFixed(3);
   },
   shape(s) { return Array.isArray(s) ? '[' + s.join('×') + ']' : (s === undefined ? '' : Dash.esc(s)); },
   bytes(n) {

@@ -20,7 +20,7 @@ Dash.pages.compare = async function (main) {
   const nameB = esc(Dash.dirs[1].name) + ' <span class="muted">(' + esc((b.options || {}).name || '') + ')</span>';
   let h = '<h1>Compare</h1><p>A = ' + esc(Dash.dirs[0].path) + ' · B = ' + esc(Dash.dirs[1].path) + '</p>';
   h += Dash.section('Predicted device time', Dash.table(['', 'A ' + nameA, 'B ' + nameB, 'B − A'], [
-    ['time (µs)', num(a.predicted_time_us), num(b.predicted_time_us), diff(a.predicted_time_us, b.predicted_time_us)],
+    ['time (µs)', num(a.predicted_time_us, 3), num(b.predicted_time_us, 3), diff(a.predicted_time_us, b.predicted_time_us)],
     ['cycles', num(a.predicted_cycles), num(b.predicted_cycles), diff(a.predicted_cycles, b.predicted_cycles)],
     ['DRAM bytes', num(a.dram_bytes), num(b.dram_bytes), diff(a.dram_bytes, b.dram_bytes)],
     ['options', esc(((a.options || {}).args || []).join(' ')), esc(((b.options || {}).args || []).join(' ')), ''],
@@ -29,7 +29,7 @@ Dash.pages.compare = async function (main) {
   const keys = [...new Set(Object.keys(pa).concat(Object.keys(pb)))].filter(k => k !== 'ALL').sort().concat(['ALL']);
   h += Dash.section('Perf Stats (cycles)', Dash.table(['attribute', 'A cycles', 'B cycles', 'B − A', 'A µs', 'B µs'],
     keys.map(k => { const x = (pa[k] || {}), y = (pb[k] || {});
-      return [k === 'ALL' ? '<b>ALL</b>' : esc(k), num(x.cycles), num(y.cycles), diff(x.cycles, y.cycles), num(x.time_us), num(y.time_us)]; }), 'cmp'), 'cmp-perf');
+      return [k === 'ALL' ? '<b>ALL</b>' : esc(k), num(x.cycles), num(y.cycles), diff(x.cycles, y.cycles), num(x.time_us, 3), num(y.time_us, 3)]; }), 'cmp'), 'cmp-perf');
   const sa = a.compile_statuses || [], sb = b.compile_statuses || [];
   const phases = [...new Set(sa.map(s => s.phase).concat(sb.map(s => s.phase)))];
   const st = (list, p) => list.find(s => s.phase === p) || {};
@@ -41,7 +41,7 @@ Dash.pages.compare = async function (main) {
   const names = [...new Set([...la.keys(), ...lb.keys()])];
   h += Dash.section('Layers (time µs)', Dash.table(['layer', 'op', 'A µs', 'B µs', 'B − A', 'A layout', 'B layout'],
     names.map(n => { const x = la.get(n) || {}, y = lb.get(n) || {};
-      return [esc(n), esc(x.op || y.op), num(x.time_us), num(y.time_us), diff(x.time_us, y.time_us),
+      return [esc(n), esc(x.op || y.op), num(x.time_us, 3), num(y.time_us, 3), diff(x.time_us, y.time_us),
               '<code>' + esc(x.layout) + '</code>', '<code>' + esc(y.layout) + '</code>']; }), 'cmp layers'), 'cmp-layers');
   main.innerHTML = h;
 };

@@ -55,7 +55,7 @@ Dash.pages.graph = async function (main) {
     const id = 'n' + i;
     for (const o of n.outputs) producer.set(o, id);
     const l = idx.forNode(n.name);
-    nodes.push({id, kind: 'op', label: n.op, sub: l ? Dash.num(l.time_us) + ' µs' : '', w: Math.max(90, 8 * n.op.length + 24), h: 36, node: n, layer: l});
+    nodes.push({id, kind: 'op', label: n.op, sub: l ? Dash.num(l.time_us, 3) + ' µs' : '', w: Math.max(90, 8 * n.op.length + 24), h: 36, node: n, layer: l});
   });
   for (const v of g.outputs) nodes.push({id: 'out:' + v.name, kind: 'output', label: v.name, sub: Dash.shape(v.shape), w: 120, h: 34, value: v});
   g.nodes.forEach((n, i) => { for (const x of n.inputs) if (producer.has(x)) edges.push([producer.get(x), 'n' + i, x]); });
@@ -114,7 +114,7 @@ Dash.pages.graph = async function (main) {
     if (n.node) {
       const l = n.layer;
       h = '<h3>' + esc(n.node.op) + '</h3><p><b id="selname">' + esc(n.node.name) + '</b></p>' +
-        (l ? '<p>time <b>' + Dash.num(l.time_us) + ' µs</b> (' + Dash.num(l.cycles) + ' cycles), ' + esc(l.dtype) +
+        (l ? '<p>time <b>' + Dash.num(l.time_us, 3) + ' µs</b> (' + Dash.num(l.cycles) + ' cycles), ' + esc(l.dtype) +
              '</p><p>layout <code>' + esc(l.layout) + '</code></p>' +
              (l.parts.length > 1 ? '<p class="muted">device layers: ' + l.parts.map(p => esc(p.name)).join(', ') + '</p>' : '')
            : '<p class="muted">no device layer in report.json</p>') +

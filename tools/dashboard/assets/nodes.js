@@ -49,7 +49,7 @@ Dash.pages.nodes = async function (main) {
     for (const r of shown) {
       h += '<tr><td>' + r.i + '</td><td><a href="' + graphLink + encodeURIComponent(r.name) + '">' + esc(r.name) + '</a></td><td>' + esc(r.op) + '</td><td>' + r.inputs +
         '</td><td>' + r.output + '</td><td>' + esc(r.dtype) + '</td><td><code>' + esc(r.layout) + '</code></td><td class="n">' +
-        Dash.num(r.cycles) + '</td><td class="n">' + Dash.num(r.time_us) + '</td><td class="attrs">' + esc(r.attrs) + '</td></tr>';
+        Dash.num(r.cycles) + '</td><td class="n">' + Dash.num(r.time_us, 3) + '</td><td class="attrs">' + esc(r.attrs) + '</td></tr>';
     }
     h += '</tbody></table>';
     document.getElementById('nodetable').innerHTML = h;

@@ -33,7 +33,7 @@ Dash.pages.summary = async function (main) {
   h += Dash.section('Device', kv([
     ['hardware', esc(hw.name || '') + (hw.clock_hz ? ' @ ' + (hw.clock_hz / 1e6).toFixed(0) + ' MHz' : '') + (hw.pes ? ', ' + hw.pes + ' PEs' : '')],
     ['FLOPs', num(r.flops)],
-    ['predicted device time', '<b>' + num(r.predicted_time_us) + ' µs</b> (' + num(r.predicted_cycles) + ' cycles)'],
+    ['predicted device time', '<b>' + num(r.predicted_time_us, 3) + ' µs</b> (' + num(r.predicted_cycles) + ' cycles)'],
     ['DRAM bytes', num(r.dram_bytes)],
     ['achieved', r.flops && r.predicted_time_us ? (r.flops / r.predicted_time_us / 1e6).toFixed(3) + ' TFLOPS' : ''],
   ]) + roof, 'device');
@@ -46,9 +46,9 @@ Dash.pages.summary = async function (main) {
   const attrs = Object.keys(perf).filter(k => k !== 'ALL').sort((a, b) => (perf[b].cycles || 0) - (perf[a].cycles || 0));
   const bar = (c) => all.cycles ? '<div class="bar" style="width:' + (100 * c / all.cycles).toFixed(1) + '%"></div>' : '';
   h += Dash.section('Perf Stats', Dash.table(['attribute', 'count', 'cycles', 'time (µs)', 'share', ''],
-    attrs.map(k => [esc(k), num(perf[k].count), num(perf[k].cycles), num(perf[k].time_us),
+    attrs.map(k => [esc(k), num(perf[k].count), num(perf[k].cycles), num(perf[k].time_us, 3),
                     all.cycles ? (100 * perf[k].cycles / all.cycles).toFixed(1) + '%' : '', bar(perf[k].cycles)])
-      .concat([['<b>ALL</b>', num(all.count), '<b>' + num(all.cycles) + '</b>', '<b>' + num(all.time_us) + '</b>', '100%', '']]), 'perf'), 'perf');
+      .concat([['<b>ALL</b>', num(all.count), '<b>' + num(all.cycles) + '</b>', '<b>' + num(all.time_us, 3) + '</b>', '100%', '']]), 'perf'), 'perf');
 
   const host = r.host_ops || [];
   h += Dash.section('Host ops', host.length ? Dash.table(['op', 'details'], host.map(o =>
@@ -59,7 +59,7 @@ Dash.pages.summary = async function (main) {
   const layers = r.layers || [];
   const LIMIT = 1000;
   const layerRows = (list, from) => list.map((l, i) => [from + i, esc(l.name), esc(l.op), (l.inputs || []).map(Dash.shape).join(' '), Dash.shape(l.output),
-    esc(l.dtype), '<code>' + esc(l.layout) + '</code>', num(l.cycles), num(l.time_us), num(l.flops)]);
+    esc(l.dtype), '<code>' + esc(l.layout) + '</code>', num(l.cycles), num(l.time_us, 3), num(l.flops)]);
   const layerHead = ['#', 'name', 'op', 'inputs', 'output', 'dtype', 'layout', 'cycles', 'time (µs)', 'FLOPs'];
   h += Dash.section('Layers (' + layers.length + ')', Dash.table(layerHead, layerRows(layers.slice(0, LIMIT), 0), 'layers') +
     (layers.length > LIMIT ? '<p id="morelayers"><button id="showall">show all ' + layers.length + ' layers</button></p>' : ''), 'layers');
