@@ -29,7 +29,9 @@ static llvm::Error run(const options::StageInvocation &inv) {
   std::vector<std::pair<std::string, std::vector<std::string>>> history;
   std::map<std::string, ir::Layout> layouts;
   for (ir::Node &node : *graph->mutable_nodes()) {
-    auto choice = layout::chooseTiling(node, view, *hw, budget);
+    // lpz searches tilings on the simulated cost; legacy keeps the first tiling that fits.
+    const int evaluations = inv.options.layout_planner == "legacy" ? 0 : 32;
+    auto choice = layout::chooseTiling(node, view, *hw, budget, evaluations);
     if (!choice) return choice.takeError();
     history.emplace_back(node.name(), choice->history);
     if (choice->space.empty()) continue;  // alias: shares its input's DRAM

@@ -1,5 +1,6 @@
 #include "compiler/layout/tile_planner.h"
 
+#include "compiler/lowering/node_cost.h"
 #include "compiler/lowering/plan_node.h"
 #include "support/error.h"
 
@@ -81,6 +82,17 @@ class Planner {
     return true;
   }
 
+  bool canGrow(const lowering::Tile &tile, size_t a) const {
+    return splittable_[a] && tile.out[a] < space_[a] && grown(tile, a).out[a] > tile.out[a];
+  }
+  lowering::Tile grown(const lowering::Tile &tile, size_t a) const {
+    lowering::Tile t = tile;
+    int64_t next = std::min(space_[a], tile.out[a] * 2);
+    if (divides_[a] > 0) next = divisorAtMost(divides_[a], next);
+    t.out[a] = std::max(next, tile.out[a]);
+    return t;
+  }
+
   std::vector<Candidate> cuts(const lowering::Tile &tile, bool withReductions) const {
     std::vector<Candidate> out;
     for (size_t a = 0; a < space_.size(); ++a) {
@@ -108,8 +120,21 @@ class Planner {
 
 }  // namespace
 
+// Cycles of `node` cut with `tile`, from its tile program.
+static llvm::Expected<int64_t> tileCycles(const ir::Node &node, const lowering::GraphView &graph,
+                                          const device::Hardware &hw, const lowering::Tile &tile) {
+  ir::Node probe = node;
+  probe.clear_tiling();
+  for (int64_t v : tile.out) probe.mutable_tiling()->add_out_tile(v);
+  for (int64_t v : tile.chunk) probe.mutable_tiling()->add_red_chunk(v);
+  auto cost = lowering::costNode(probe, graph, hw);
+  if (!cost) return cost.takeError();
+  return cost->timeline.total_cycles;
+}
+
 llvm::Expected<TilingChoice> chooseTiling(const ir::Node &node, const lowering::GraphView &graph,
-                                          const device::Hardware &hw, int64_t lmBudget) {
+                                          const device::Hardware &hw, int64_t lmBudget,
+                                          int searchEvaluations) {
   Planner planner(node, graph, hw);
   if (auto err = planner.init()) return std::move(err);
   TilingChoice choice;
@@ -154,6 +179,47 @@ llvm::Expected<TilingChoice> chooseTiling(const ir::Node &node, const lowering::
     *bytes = bestBytes;
     choice.history.push_back(llvm::formatv("fit LM: {0} -> tile [{1}] chunk [{2}], {3} bytes", why,
                                            dimsText(tile.out), dimsText(tile.chunk), *bytes).str());
+  }
+  // 3. Search: neighbours of the tile (one axis or chunk halved or doubled) that fit, by cost.
+  if (searchEvaluations > 0) {
+    auto best = tileCycles(node, graph, hw, tile);
+    if (!best) return best.takeError();
+    choice.history.push_back(llvm::formatv("search: start at {0} cycles", *best).str());
+    int evaluations = 0;
+    for (bool improved = true; improved && evaluations < searchEvaluations;) {
+      improved = false;
+      std::vector<Candidate> candidates = planner.cuts(tile, true);
+      for (size_t a = 0; a < tile.out.size(); ++a)
+        if (planner.canGrow(tile, a))
+          candidates.push_back({planner.grown(tile, a), llvm::formatv("double output axis {0}", a).str()});
+      for (size_t r = 0; r < tile.chunk.size(); ++r)
+        if (tile.chunk[r] < planner.red()[r]) {
+          lowering::Tile t = tile;
+          t.chunk[r] = std::min(planner.red()[r], t.chunk[r] * 2);
+          candidates.push_back({t, llvm::formatv("double reduction chunk {0}", r).str()});
+        }
+      lowering::Tile next;
+      std::string why;
+      for (const Candidate &c : candidates) {
+        if (evaluations >= searchEvaluations) break;
+        auto fit = planner.footprint(c.tile);
+        if (!fit) return fit.takeError();
+        if (*fit > lmBudget) continue;
+        ++evaluations;
+        auto cycles = tileCycles(node, graph, hw, c.tile);
+        if (!cycles) {
+          llvm::consumeError(cycles.takeError());  // a candidate that cannot be built is skipped
+          continue;
+        }
+        if (*cycles < *best) *best = *cycles, next = c.tile, why = c.why, improved = true, *bytes = *fit;
+      }
+      if (improved) {
+        tile = next;
+        choice.history.push_back(llvm::formatv("search: {0} -> tile [{1}] chunk [{2}], {3} cycles", why,
+                                               dimsText(tile.out), dimsText(tile.chunk), *best).str());
+      }
+    }
+    choice.history.push_back(llvm::formatv("search: done after {0} evaluations", evaluations).str());
   }
   choice.tile = tile;
   auto layers = lowering::planNode(node, graph, tile);

@@ -21,8 +21,11 @@ struct TilingChoice {
   std::vector<std::string> history;    // each decision, in order, for layout_plan_history.html
 };
 
+// `searchEvaluations` > 0 then refines the tile by local search on the simulated cost of the
+// node's tile program (halving / doubling one axis or chunk at a time), keeping what is faster.
 llvm::Expected<TilingChoice> chooseTiling(const ir::Node &node, const lowering::GraphView &graph,
-                                          const device::Hardware &hw, int64_t lmBudget);
+                                          const device::Hardware &hw, int64_t lmBudget,
+                                          int searchEvaluations = 0);
 
 // DESIGN.md notation for a tiled value: each axis as `grid_LEVEL:tile`, levels from the PE tree,
 // time steps as `T`. E.g. ((1:1), (64_L1B:1), (8_MAB:14), (8_PE:14)).

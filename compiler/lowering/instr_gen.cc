@@ -81,25 +81,29 @@ class LayerEmitter {
   }
 
   // Distinct windows among the active PEs, overall and under the busiest node of each level:
-  // PEs whose tiles differ only on axes the operand does not follow read the same window.
+  // PEs whose windows start at the same place read the same bytes.
   device::WindowSpread windowSpread(const OperandMap &op, int64_t firstTile, int64_t active) const {
-    std::vector<bool> follows(grid_.size(), false);
-    for (const auto &a : op.axes)
-      if (a.follows() >= 0) follows[a.follows()] = true;
-    std::set<int64_t> all;
+    std::set<Dims> all;
     int64_t perGroup = 1, perL2b = 1, perL1b = 1;
-    auto count = [](std::map<int64_t, std::set<int64_t>> &nodes, int64_t node, int64_t key, int64_t &most) {
+    std::map<int64_t, std::set<Dims>> g, m2, m1;
+    auto count = [](std::map<int64_t, std::set<Dims>> &nodes, int64_t node, const Dims &key, int64_t &most) {
       auto &s = nodes[node];
       s.insert(key);
       most = std::max<int64_t>(most, s.size());
     };
-    std::map<int64_t, std::set<int64_t>> g, m2, m1;
+    Dims start(grid_.size());
     for (int64_t pe = 0; pe < active; ++pe) {
-      int64_t tile = firstTile + pe, key = 0;
+      int64_t tile = firstTile + pe;
       for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
-        int64_t coord = tile % grid_[a];
+        start[a] = (tile % grid_[a]) * tileSize_[a];
         tile /= grid_[a];
-        if (follows[a]) key = key * grid_[a] + coord;
+      }
+      Dims key;
+      for (const auto &m : op.axes) {
+        if (m.follows() < 0) continue;
+        int64_t ts = start[m.follows()];
+        key.push_back(m.ratio_den() > 0 ? (m.ratio_num() * ts) / m.ratio_den()
+                                        : m.scale() * (ts / std::max<int64_t>(1, m.div())));
       }
       all.insert(key);
       count(g, pe / hw_.pesPerGroup(), key, perGroup);
@@ -109,7 +113,7 @@ class LayerEmitter {
     return {static_cast<int64_t>(all.size()), perGroup, perL2b, perL1b};
   }
 
-  void setGrid(Dims grid) { grid_ = std::move(grid); }
+  void setGrid(Dims grid, Dims tile) { grid_ = std::move(grid), tileSize_ = std::move(tile); }
 
   void wait(const std::vector<int> &tags) {
     if (tags.empty()) return;
@@ -135,7 +139,7 @@ class LayerEmitter {
   device::Program &program_;
   int layer_;
   int tag_;
-  Dims grid_;
+  Dims grid_, tileSize_;
 };
 
 }  // namespace
@@ -170,7 +174,7 @@ llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dim
   layer->set_flops(plan.flops);
   const int layerIndex = program.layers_size() - 1;
   LayerEmitter em(plan, hw, buffers, program, layerIndex, firstTag);
-  em.setGrid(Dims(layer->grid().begin(), layer->grid().end()));
+  em.setGrid(Dims(layer->grid().begin(), layer->grid().end()), tile);
 
   // LM: input windows, then the output tile, then epilogue operands, each 64-byte aligned.
   const int64_t esize = device::dtypeBytes(plan.dtype);

@@ -1,8 +1,7 @@
 #include "compiler/sim/node_simulator.h"
 
 #include "compiler/ir/dtype.h"
-#include "compiler/lowering/buffer_table.h"
-#include "compiler/lowering/instr_gen.h"
+#include "compiler/lowering/node_cost.h"
 #include "compiler/lowering/plan_node.h"
 #include "runtime/device/cost_model.h"
 
@@ -12,23 +11,14 @@ namespace pfcomp::sim {
 
 llvm::Expected<ir::NodeCost> simulateNode(const ir::Node &node, const lowering::GraphView &graph,
                                           const device::Hardware &hw) {
-  device::Program scratch;
-  lowering::BufferTable buffers(graph, scratch);
-  auto tag = lowering::emitNode(node, graph, hw, buffers, scratch, 0);
-  if (!tag) return tag.takeError();
-  device::Timeline timeline = device::computeTimeline(scratch);
+  auto program = lowering::costNode(node, graph, hw);
+  if (!program) return program.takeError();
   ir::NodeCost cost;
-  cost.set_cycles(timeline.total_cycles);
-  cost.set_compute_cycles(timeline.pe_busy);
-  cost.set_transfer_cycles(timeline.dma_busy);
-  double flops = 0;
-  for (const auto &l : scratch.layers()) flops += l.flops();
-  cost.set_flops(flops);
-  int64_t dram = 0;
-  for (const auto &in : scratch.instrs())
-    for (const auto &hop : in.xfer().hops())
-      if (hop.from() == "DRAM" || hop.to() == "DRAM") dram += hop.bytes();
-  cost.set_dram_bytes(dram);
+  cost.set_cycles(program->timeline.total_cycles);
+  cost.set_compute_cycles(program->timeline.pe_busy);
+  cost.set_transfer_cycles(program->timeline.dma_busy);
+  cost.set_flops(program->flops);
+  cost.set_dram_bytes(program->dram_bytes);
   cost.set_method("simulated");
   return cost;
 }
