@@ -1,5 +1,5 @@
 # Sourced by the dashboard tests: start_dashboard BIN DIR [DIR2] starts the server on a free
-# loopback port (--port 0: the kernel picks it, no race) and sets URL; the server is killed on
+# loopback port (--port 0: the kernel picks it, no race; or $DASH_PORT) and sets URL; the server is killed on
 # exit whatever happens. Every wait is bounded.
 DASH_PID=""
 DASH_LOG=$(mktemp)
@@ -11,7 +11,7 @@ trap 'stop_dashboard; rm -f "$DASH_LOG"' EXIT
 trap 'exit 1' INT TERM HUP
 start_dashboard() {
   local bin=$1; shift
-  "$bin" serve "$@" --port 0 >"$DASH_LOG" 2>&1 &
+  "$bin" serve "$@" --port "${DASH_PORT:-0}" >"$DASH_LOG" 2>&1 &
   DASH_PID=$!
   URL=""
   for _ in $(seq 1 100); do
