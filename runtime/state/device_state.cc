@@ -28,12 +28,14 @@ llvm::Error makeDirs(const std::string &dir) {
   return llvm::Error::success();
 }
 
-// Opens (creating) a file of exactly `bytes` apparent size; new space is a hole.
+// Opens (creating) a file of at least `bytes` apparent size; new space is a hole. Files only
+// grow: another process may have the device mapped with a larger descriptor, and cutting a
+// mapped file under it would crash it (SIGBUS).
 llvm::Expected<int> openSized(const std::string &path, int64_t bytes) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return ioError("cannot open", path);
   struct stat st;
-  if (fstat(fd, &st) != 0 || (st.st_size != bytes && ftruncate(fd, bytes) != 0)) {
+  if (fstat(fd, &st) != 0 || (st.st_size < bytes && ftruncate(fd, bytes) != 0)) {
     llvm::Error err = ioError("cannot size", path);
     ::close(fd);
     return std::move(err);

@@ -55,8 +55,8 @@ struct LockStatus {
 
 class DeviceState {
  public:
-  // Creates the device's folder and files on first use (sizes from `hw`; a descriptor of other
-  // sizes re-sizes them). Nothing is mapped yet.
+  // Creates the device's folder and files on first use (sizes from `hw`; a larger descriptor
+  // grows them, a smaller one uses their start). Nothing is mapped yet.
   static llvm::Expected<std::unique_ptr<DeviceState>> open(const DeviceConfig &config, const DeviceEntry &entry,
                                                            const device::Hardware &hw);
   ~DeviceState();
