@@ -22,34 +22,44 @@ class Conv2d : public PreparedKernel {
     win_ = {k.ints(0), k.ints(1), k.ints(2), k.ints(3)};
   }
 
+  // im2col, then Y[co, :] += W[co, k] * col[k, :]: the inner loop runs over the whole output
+  // plane of the tile (contiguous), which the host vectorises.
   void run(uint8_t *lm, const PeTile &) const override {
     const T *X = at<T>(lm, x_);
     const T *W = at<T>(lm, w_);
     T *Y = at<T>(lm, y_);
     const int64_t N = ys_[0], CO = ys_[1], OH = ys_[2], OW = ys_[3];
     const int64_t C = xs_[1], IH = xs_[2], IW = xs_[3], KH = ws_[2], KW = ws_[3];
-    for (int64_t n = 0; n < N; ++n)
-      for (int64_t co = 0; co < CO; ++co) {
-        T *y = Y + (n * CO + co) * OH * OW;
-        if (!accumulate_)
-          for (int64_t i = 0; i < OH * OW; ++i) y[i] = 0;
-        for (int64_t c = 0; c < C; ++c) {
-          const T *x = X + (n * C + c) * IH * IW;
-          const T *w = W + (co * C + c) * KH * KW;
-          for (int64_t kh = 0; kh < KH; ++kh)
-            for (int64_t kw = 0; kw < KW; ++kw) {
-              const T wv = w[kh * KW + kw];
-              for (int64_t oh = 0; oh < OH; ++oh) {
-                const T *xrow = x + (oh * win_.sh + kh * win_.dh) * IW + kw * win_.dw;
-                T *yrow = y + oh * OW;
-                if (win_.sw == 1)
-                  for (int64_t ow = 0; ow < OW; ++ow) yrow[ow] += wv * xrow[ow];
-                else
-                  for (int64_t ow = 0; ow < OW; ++ow) yrow[ow] += wv * xrow[ow * win_.sw];
-              }
+    const int64_t P = OH * OW, K = C * KH * KW;
+    thread_local std::vector<T> col;
+    if (static_cast<int64_t>(col.size()) < K * P) col.resize(K * P);
+    for (int64_t n = 0; n < N; ++n) {
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            T *row = col.data() + ((c * KH + kh) * KW + kw) * P;
+            const T *x = X + (n * C + c) * IH * IW + kh * win_.dh * IW + kw * win_.dw;
+            for (int64_t oh = 0; oh < OH; ++oh) {
+              const T *xrow = x + oh * win_.sh * IW;
+              T *out = row + oh * OW;
+              if (win_.sw == 1)
+                for (int64_t ow = 0; ow < OW; ++ow) out[ow] = xrow[ow];
+              else
+                for (int64_t ow = 0; ow < OW; ++ow) out[ow] = xrow[ow * win_.sw];
             }
+          }
+      for (int64_t co = 0; co < CO; ++co) {
+        T *__restrict y = Y + (n * CO + co) * P;
+        if (!accumulate_)
+          for (int64_t p = 0; p < P; ++p) y[p] = 0;
+        const T *w = W + co * K;
+        for (int64_t k = 0; k < K; ++k) {
+          const T wv = w[k];
+          const T *__restrict r = col.data() + k * P;
+          for (int64_t p = 0; p < P; ++p) y[p] += wv * r[p];
         }
       }
+    }
   }
 
  private:
