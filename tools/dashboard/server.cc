@@ -66,6 +66,9 @@ public:
                        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:");
         sendBody(res, std::string(a->body), "text/html; charset=utf-8");
       });
+    svr.Get("/favicon.ico", [](const httplib::Request &, httplib::Response &res) {
+      res.set_redirect("/assets/favicon.svg");
+    });
     svr.Get(R"(/assets/([A-Za-z0-9_.\-]+))", [](const httplib::Request &req, httplib::Response &res) {
       const Asset *a = findAsset(req.matches[1].str());
       if (!a) return sendError(res, 404, "no such asset");
