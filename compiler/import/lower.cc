@@ -1,6 +1,7 @@
 #include "compiler/import/lower.h"
 
 #include "compiler/import/host_tensor.h"
+#include "compiler/import/model_loader.h"
 #include "compiler/import/node_lowering.h"
 #include "compiler/import/value_types.h"
 #include "compiler/ir/dtype.h"
@@ -94,6 +95,54 @@ void produceOutputsByNodes(ir::Graph &g, std::map<std::string, int> &valueIndex)
   }
 }
 
+// Values the device holds in the float type although ONNX types them otherwise: every bool
+// (masks as 0 / 1), the indices ArgMax / ArgMin compute, and what only moves or casts those.
+// Integer constants compared with such values are converted with them. Other integer tensors
+// stay integers (and are refused unless folded).
+llvm::StringSet<> valuesHeldAsFloat(const onnx::GraphProto &og, const llvm::StringMap<ValueType> &types,
+                                    const std::map<std::string, const onnx::TensorProto *> &inits) {
+  static const llvm::StringSet<> moves = {"Identity", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                                          "Transpose", "Slice", "Split", "Expand", "Cast", "Gather",
+                                          "Concat", "Pad", "Tile"};
+  static const llvm::StringSet<> compares = {"Equal", "Less", "Greater", "LessOrEqual",
+                                             "GreaterOrEqual", "Concat", "Where"};
+  llvm::StringSet<> held, gatherIndices;
+  for (const auto &entry : types)
+    if (entry.second.elem_type == onnx::TensorProto::BOOL) held.insert(entry.getKey());
+  for (const auto &n : og.node())
+    if (n.op_type() == "Gather" && n.input_size() > 1) gatherIndices.insert(n.input(1));
+  for (const auto &n : og.node()) {
+    const std::string &op = n.op_type();
+    bool heldIn = false;
+    for (int k = 0; k < n.input_size(); ++k)
+      if (held.contains(n.input(k)) && !(op == "Where" && k == 0)) heldIn = true;
+    if (op == "ArgMax" || op == "ArgMin" || (moves.contains(op) && n.input_size() && held.contains(n.input(0))))
+      for (const auto &o : n.output()) held.insert(o);
+    if (!heldIn || !compares.contains(op)) continue;
+    for (int k = 0; k < n.input_size(); ++k) {
+      const std::string &i = n.input(k);
+      if (inits.count(i) && !gatherIndices.contains(i) && !(op == "Where" && k == 0)) held.insert(i);
+    }
+    if (op == "Where" || op == "Concat")
+      for (const auto &o : n.output()) held.insert(o);
+  }
+  return held;
+}
+
+// A Cast between two values of the same device dtype (bool <-> float masks) only copies.
+void castsToIdentity(ir::Graph &g, const std::map<std::string, int> &valueIndex) {
+  auto dtypeOf = [&](const std::string &name) {
+    auto it = valueIndex.find(name);
+    return it == valueIndex.end() ? ir::DT_UNDEFINED : g.values(it->second).dtype();
+  };
+  for (auto &n : *g.mutable_nodes()) {
+    if (n.op_type() != "Cast" || n.inputs_size() != 1 || n.outputs_size() != 1) continue;
+    if (dtypeOf(n.inputs(0)) != dtypeOf(n.outputs(0))) continue;
+    n.set_op_type("Identity");
+    n.clear_attrs();
+  }
+}
+
 }  // namespace
 
 llvm::Expected<ir::DType> floatDType(llvm::StringRef floatDtype) {
@@ -132,11 +181,13 @@ llvm::Expected<ir::Graph> lowerModel(const onnx::ModelProto &model, const Import
   ir::Graph g;
   g.set_name(og.name());
   g.set_ir_version(1);
-  for (const auto &n : og.node()) *g.add_nodes() = lowerNode(n, constant, types);
+  const int64_t opset = defaultOpset(model);
+  for (const auto &n : og.node()) *g.add_nodes() = lowerNode(n, constant, types, opset);
 
   // Values: inputs, then params and activations in first-use order.
   std::map<std::string, int> valueIndex;
   std::vector<std::string> notStatic;
+  const llvm::StringSet<> heldAsFloat = valuesHeldAsFloat(og, types, inits);
   auto addValue = [&](const std::string &name, ir::Value::Kind kind) -> llvm::Error {
     if (name.empty() || valueIndex.count(name)) return llvm::Error::success();
     ir::Value v;
@@ -144,7 +195,8 @@ llvm::Expected<ir::Graph> lowerModel(const onnx::ModelProto &model, const Import
     v.set_kind(kind);
     auto t = types.find(name);
     const ValueType vt = t == types.end() ? ValueType{} : t->second;
-    v.set_dtype(isOnnxFloatType(vt.elem_type) ? *fdt : ir::fromOnnxType(vt.elem_type));
+    v.set_dtype(isOnnxFloatType(vt.elem_type) || heldAsFloat.contains(name) ? *fdt
+                                                                            : ir::fromOnnxType(vt.elem_type));
     if (!vt.isStatic()) notStatic.push_back(name + " (" + (vt.has_shape ? shapeText(vt.dims) : "unknown rank") + ")");
     for (int64_t d : vt.dims) v.add_shape(d);
     if (kind == ir::Value::PARAM) {
@@ -174,6 +226,7 @@ llvm::Expected<ir::Graph> lowerModel(const onnx::ModelProto &model, const Import
     if (auto err = addValue(vi.name(), kindOf(vi.name()))) return std::move(err);
   }
   if (firstDecodeError) return std::move(firstDecodeError);
+  castsToIdentity(g, valueIndex);
 
   if (auto err = checkDeviceOps(g, valueIndex, modelPath)) return std::move(err);
   if (!notStatic.empty())

@@ -1,6 +1,8 @@
 #include "compiler/import/node_lowering.h"
 
 #include "compiler/import/const_eval.h"
+#include "compiler/import/coverage_lowering.h"
+#include "compiler/import/node_attrs.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,54 +10,6 @@
 
 namespace pfcomp::import {
 namespace {
-
-ir::Attribute *findIr(ir::Node &n, const std::string &name) {
-  for (auto &a : *n.mutable_attrs())
-    if (a.name() == name) return &a;
-  return nullptr;
-}
-
-void setInts(ir::Node &n, const std::string &name, const std::vector<int64_t> &v) {
-  ir::Attribute *a = findIr(n, name);
-  if (!a) a = n.add_attrs();
-  a->Clear();
-  a->set_name(name);
-  a->set_type(ir::Attribute::INTS);
-  for (int64_t x : v) a->add_ints(x);
-}
-
-void setInt(ir::Node &n, const std::string &name, int64_t v, bool onlyIfMissing = false) {
-  ir::Attribute *a = findIr(n, name);
-  if (a && onlyIfMissing) return;
-  if (!a) a = n.add_attrs();
-  a->Clear();
-  a->set_name(name);
-  a->set_type(ir::Attribute::INT);
-  a->set_i(v);
-}
-
-void setFloat(ir::Node &n, const std::string &name, double v, bool onlyIfMissing = false) {
-  ir::Attribute *a = findIr(n, name);
-  if (a && onlyIfMissing) return;
-  if (!a) a = n.add_attrs();
-  a->Clear();
-  a->set_name(name);
-  a->set_type(ir::Attribute::FLOAT);
-  a->set_f(v);
-}
-
-void removeAttr(ir::Node &n, const std::string &name) {
-  auto *attrs = n.mutable_attrs();
-  for (int k = 0; k < attrs->size(); ++k)
-    if (attrs->Get(k).name() == name) attrs->erase(attrs->begin() + k), --k;
-}
-
-std::vector<int64_t> irInts(ir::Node &n, const std::string &name, bool *found = nullptr) {
-  ir::Attribute *a = findIr(n, name);
-  if (found) *found = a != nullptr;
-  if (!a) return {};
-  return {a->ints().begin(), a->ints().end()};
-}
 
 void copyAttrs(const onnx::NodeProto &src, ir::Node &dst) {
   using A = onnx::AttributeProto;
@@ -133,8 +87,8 @@ void lowerAxesOp(ir::Node &n, const onnx::NodeProto &src, const ConstLookup &con
 
 void lowerSlice(ir::Node &n, const onnx::NodeProto &src, const ConstLookup &constant,
                 const llvm::StringMap<ValueType> &types) {
-  bool ok = inputToInts(n, 1, "starts", constant) | findIr(n, "starts") != nullptr;
-  ok &= inputToInts(n, 2, "ends", constant) | findIr(n, "ends") != nullptr;
+  bool ok = inputToInts(n, 1, "starts", constant) | findIrAttr(n, "starts") != nullptr;
+  ok &= inputToInts(n, 2, "ends", constant) | findIrAttr(n, "ends") != nullptr;
   inputToInts(n, 3, "axes", constant);
   inputToInts(n, 4, "steps", constant);
   const ValueType *in = typeOf(types, src.input(0));
@@ -185,7 +139,7 @@ void lowerSplit(ir::Node &n, const onnx::NodeProto &src, const ConstLookup &cons
   int64_t axis = attrInt(src, "axis", 0);
   if (axis < 0) axis += in->dims.size();
   setInt(n, "axis", axis);
-  if (findIr(n, "split")) return;
+  if (findIrAttr(n, "split")) return;
   std::vector<int64_t> split;
   for (const auto &o : src.output()) {
     const ValueType *t = typeOf(types, o);
@@ -198,7 +152,7 @@ void lowerSplit(ir::Node &n, const onnx::NodeProto &src, const ConstLookup &cons
 }  // namespace
 
 ir::Node lowerNode(const onnx::NodeProto &src, const ConstLookup &constant,
-                   const llvm::StringMap<ValueType> &types) {
+                   const llvm::StringMap<ValueType> &types, int64_t opset) {
   ir::Node n;
   n.set_name(src.name());
   n.set_op_type(src.op_type());
@@ -226,9 +180,11 @@ ir::Node lowerNode(const onnx::NodeProto &src, const ConstLookup &constant,
     setInt(n, "transA", 0, true), setInt(n, "transB", 0, true);
   } else if (op == "Flatten") {
     setInt(n, "axis", 1, true);
+  } else {
+    lowerCoverageNode(n, src, constant, types, opset);
   }
   // One sign for `axis`: non-negative (Flatten's runs to rank inclusive).
-  if (ir::Attribute *axis = findIr(n, "axis"); axis && axis->type() == ir::Attribute::INT && axis->i() < 0) {
+  if (ir::Attribute *axis = findIrAttr(n, "axis"); axis && axis->type() == ir::Attribute::INT && axis->i() < 0) {
     const ValueType *in = src.input_size() ? typeOf(types, src.input(0)) : nullptr;
     if (in) axis->set_i(axis->i() + static_cast<int64_t>(in->dims.size()));
   }

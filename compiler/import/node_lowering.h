@@ -18,7 +18,8 @@ namespace pfcomp::import {
 // The constant value of an initializer, or nullptr when `name` is not constant.
 using ConstLookup = std::function<const HostTensor *(const std::string &name)>;
 
+// `opset` is the model's default-domain opset (Resize's defaults depend on it).
 ir::Node lowerNode(const onnx::NodeProto &src, const ConstLookup &constant,
-                   const llvm::StringMap<ValueType> &types);
+                   const llvm::StringMap<ValueType> &types, int64_t opset);
 
 }  // namespace pfcomp::import

@@ -4,6 +4,7 @@
 #include "compiler/import/graph_edit.h"
 #include "compiler/import/host_tensor.h"
 #include "compiler/import/model_loader.h"
+#include "compiler/import/rewrite_builder.h"
 #include "compiler/import/value_types.h"
 
 #include <cmath>
@@ -12,20 +13,7 @@
 namespace pfcomp::import {
 namespace {
 
-using Nodes = google::protobuf::RepeatedPtrField<onnx::NodeProto>;
-
-struct Context {
-  onnx::GraphProto &g;
-  int64_t opset;
-  std::map<std::string, const onnx::TensorProto *> inits;
-  llvm::StringMap<ValueType> types;
-  llvm::StringSet<> used;
-};
-
-const onnx::TensorProto *initOf(const Context &c, const std::string &name) {
-  auto it = c.inits.find(name);
-  return it == c.inits.end() ? nullptr : it->second;
-}
+using Context = RewriteContext;
 
 bool onlyFirstOutputUsed(const Context &c, const onnx::NodeProto &n) {
   for (int k = 1; k < n.output_size(); ++k)
@@ -44,13 +32,13 @@ onnx::NodeProto makeNode(const std::string &op, const std::string &name,
 }
 
 // y = x * s + b with s = gamma / sqrt(var + eps), b = beta - mean * s, per channel (axis 1).
-bool rewriteBatchNorm(Context &c, const onnx::NodeProto &n, Nodes &out,
-                      std::vector<onnx::TensorProto> &newInits) {
+bool rewriteBatchNorm(Context &c, const onnx::NodeProto &n, Nodes &out) {
+  std::vector<onnx::TensorProto> &newInits = c.newInits;
   if (n.input_size() < 5 || attrInt(n, "training_mode", 0) != 0 || !onlyFirstOutputUsed(c, n))
     return false;
   std::vector<HostTensor> p;
   for (int k = 1; k < 5; ++k) {
-    const onnx::TensorProto *t = initOf(c, n.input(k));
+    const onnx::TensorProto *t = c.initOf(n.input(k));
     if (!t) return false;
     auto decoded = decodeTensor(*t);
     if (!decoded || !decoded->isFloat()) {
@@ -96,8 +84,8 @@ bool rewriteToIdentity(Context &c, const onnx::NodeProto &n, Nodes &out) {
 // Before opset 13, Softmax/LogSoftmax/Hardmax normalise over all axes from `axis` on (the input
 // seen as 2-D). From 13 on they take one axis. The old form with axis < rank-1 becomes
 // Reshape(2-D) -> op(axis=1) -> Reshape back, so downstream sees the one-axis form only.
-bool rewriteCoercedSoftmax(Context &c, const onnx::NodeProto &n, Nodes &out,
-                           std::vector<onnx::TensorProto> &newInits) {
+bool rewriteCoercedSoftmax(Context &c, const onnx::NodeProto &n, Nodes &out) {
+  std::vector<onnx::TensorProto> &newInits = c.newInits;
   if (c.opset >= 13 || n.input_size() != 1 || n.output_size() != 1) return false;
   auto xt = c.types.find(n.input(0));
   if (xt == c.types.end() || !xt->second.isStatic()) return false;
@@ -123,31 +111,60 @@ bool rewriteCoercedSoftmax(Context &c, const onnx::NodeProto &n, Nodes &out,
   return true;
 }
 
+// Cast float -> bool is x != 0: Not(Equal(x, 0)), so the mask stays a device computation.
+bool rewriteCastToBool(Context &c, const onnx::NodeProto &n, Nodes &out) {
+  if (n.input_size() != 1 || n.output_size() != 1 || attrInt(n, "to", 0) != onnx::TensorProto::BOOL)
+    return false;
+  auto t = c.types.find(n.input(0));
+  if (t == c.types.end() || !isOnnxFloatType(t->second.elem_type)) return false;
+  NodeBuilder b(c, n, out);
+  const std::string eq = b.op("Equal", {n.input(0), b.scalar(0.0, t->second.elem_type)});
+  b.op("Not", {eq}, n.output(0));
+  return true;
+}
+
+llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &out) {
+  const std::string &op = n.op_type();
+  if (op == "BatchNormalization") return rewriteBatchNorm(c, n, out);
+  if (op == "Cast" && rewriteCastToBool(c, n, out)) return true;
+  if (op == "Dropout" || op == "Cast") return rewriteToIdentity(c, n, out);
+  if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") return rewriteCoercedSoftmax(c, n, out);
+  if (op == "LSTM" || op == "GRU" || op == "RNN") return rewriteRecurrent(c, n, out);
+  if (op == "Einsum") return rewriteEinsum(c, n, out);
+  if (op == "Sum" || op == "Mean" || ((op == "Max" || op == "Min") && n.input_size() != 2))
+    return rewriteVariadic(c, n, out);
+  if (op == "DepthToSpace" || op == "SpaceToDepth") return rewriteDepthSpace(c, n, out);
+  if (op == "Tile") return rewriteTile(c, n, out);
+  if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" || op == "ReduceLogSumExp" ||
+      op == "ReduceLogSum")
+    return rewriteReduce(c, n, out);
+  return false;
+}
+
 }  // namespace
 
 llvm::Expected<int> rewriteForDevice(onnx::ModelProto &model) {
-  Context c{*model.mutable_graph(), defaultOpset(model), {}, {}, {}};
+  Context c{*model.mutable_graph(), defaultOpset(model), {}, {}, {}, {}, {}};
   for (const auto &t : c.g.initializer()) c.inits[t.name()] = &t;
   c.types = collectValueTypes(c.g);
   c.used = usedValueNames(c.g);
+  for (const auto &e : c.types) c.names.insert(e.getKey());
+  for (const auto &n : c.g.node())
+    for (const auto &o : n.output()) c.names.insert(o);
+  for (const auto &u : c.used) c.names.insert(u.getKey());
 
   int rewritten = 0;
   Nodes out;
-  std::vector<onnx::TensorProto> newInits;
   for (const auto &n : c.g.node()) {
-    bool done = false;
-    if (n.domain().empty() || n.domain() == "ai.onnx") {
-      if (n.op_type() == "BatchNormalization") done = rewriteBatchNorm(c, n, out, newInits);
-      else if (n.op_type() == "Dropout" || n.op_type() == "Cast") done = rewriteToIdentity(c, n, out);
-      else if (n.op_type() == "Softmax" || n.op_type() == "LogSoftmax" || n.op_type() == "Hardmax")
-        done = rewriteCoercedSoftmax(c, n, out, newInits);
-    }
-    if (done) ++rewritten;
+    llvm::Expected<bool> done = false;
+    if (n.domain().empty() || n.domain() == "ai.onnx") done = rewriteNode(c, n, out);
+    if (!done) return done.takeError();
+    if (*done) ++rewritten;
     else *out.Add() = n;
   }
   c.inits.clear();  // pointers into the initializer list die with the edits below
   c.g.mutable_node()->Swap(&out);
-  for (auto &t : newInits) *c.g.add_initializer() = std::move(t);
+  for (auto &t : c.newInits) *c.g.add_initializer() = std::move(t);
   removeDeadNodes(c.g);
   pruneUnused(c.g);
   return rewritten;

@@ -1,5 +1,8 @@
 // Rewrites of ONNX nodes into the device op set that stay valid ONNX: inference
-// BatchNormalization -> Mul + Add, Dropout -> Identity, same-type Cast -> Identity.
+// BatchNormalization -> Mul + Add, Dropout -> Identity, same-type Cast -> Identity, Cast to bool
+// -> Not(Equal(x, 0)), old Softmax, and (rewrite_rnn.cc, rewrite_ops.cc) LSTM / GRU / RNN,
+// Einsum, variadic Sum / Mean / Max / Min, DepthToSpace / SpaceToDepth, Tile, ReduceL1 / L2 /
+// SumSquare / LogSumExp / LogSum.
 #pragma once
 
 #include <onnx/onnx_pb.h>
@@ -9,6 +12,7 @@
 namespace pfcomp::import {
 
 // Returns the number of nodes rewritten. Dead nodes and unused initializers are removed after.
+// UnsupportedOp for forms no stage can run (e.g. LSTM with peepholes), naming the reason.
 llvm::Expected<int> rewriteForDevice(onnx::ModelProto &model);
 
 }  // namespace pfcomp::import

@@ -1,0 +1,94 @@
+// What the ONNX-level rewrites share: the graph being rewritten, and a builder that emits the
+// replacement nodes of one node in the form the model's opset expects (Slice, ReduceSum and
+// friends moved operands from attributes to inputs over the opsets).
+#pragma once
+
+#include "compiler/import/host_tensor.h"
+#include "compiler/import/value_types.h"
+
+#include <onnx/onnx_pb.h>
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pfcomp::import {
+
+using Nodes = google::protobuf::RepeatedPtrField<onnx::NodeProto>;
+
+struct RewriteContext {
+  onnx::GraphProto &g;
+  int64_t opset;
+  std::map<std::string, const onnx::TensorProto *> inits;
+  llvm::StringMap<ValueType> types;
+  llvm::StringSet<> used;   // values read by some node or listed as graph outputs
+  llvm::StringSet<> names;  // every value name taken, including those made by this pass
+  std::vector<onnx::TensorProto> newInits;
+
+  const onnx::TensorProto *initOf(const std::string &name) const;
+  // The decoded constant behind `name`, if it is an initializer.
+  bool constant(const std::string &name, HostTensor &out) const;
+  // The static type of `name`, or nullptr.
+  const ValueType *staticType(const std::string &name) const;
+  bool isUsed(const std::string &name) const { return !name.empty() && used.contains(name); }
+};
+
+// Emits nodes replacing `src`; every node and value it makes is named after `src`.
+class NodeBuilder {
+ public:
+  NodeBuilder(RewriteContext &c, const onnx::NodeProto &src, Nodes &out)
+      : c_(c), src_(src), out_(out) {}
+
+  std::string fresh(const std::string &suffix);
+  // Initializers (type: an ONNX float type for the float ones).
+  std::string ints(const std::vector<int64_t> &values);
+  std::string tensor(const HostTensor &t);
+  std::string scalar(double v, int32_t type);
+  std::string filled(double v, int32_t type, const std::vector<int64_t> &dims);
+
+  // A node of `op`; its output is `outName` or a fresh name. Returns the output.
+  onnx::NodeProto &node(const std::string &op, const std::vector<std::string> &ins,
+                        const std::string &outName = "");
+  std::string op(const std::string &op, const std::vector<std::string> &ins,
+                 const std::string &outName = "");
+
+  std::string slice(const std::string &x, int64_t axis, int64_t start, int64_t end,
+                    const std::string &outName = "");
+  std::string reshape(const std::string &x, const std::vector<int64_t> &shape,
+                      const std::string &outName = "");
+  std::string transpose(const std::string &x, const std::vector<int64_t> &perm,
+                        const std::string &outName = "");
+  // Identity for a single input.
+  std::string concat(const std::vector<std::string> &xs, int64_t axis, const std::string &outName = "");
+  // ReduceSum over `axes` (all axes when !hasAxes), as an attribute or input per the opset.
+  std::string reduceSum(const std::string &x, const std::vector<int64_t> &axes, bool hasAxes,
+                        int64_t keepdims, const std::string &outName = "");
+
+  RewriteContext &context() { return c_; }
+
+ private:
+  RewriteContext &c_;
+  const onnx::NodeProto &src_;
+  Nodes &out_;
+  int count_ = 0;
+};
+
+void setAttr(onnx::NodeProto &n, const std::string &name, int64_t v);
+void setAttr(onnx::NodeProto &n, const std::string &name, float v);
+void setAttr(onnx::NodeProto &n, const std::string &name, const std::vector<int64_t> &v);
+
+// The rewrites of rewrite_rnn.cc and rewrite_ops.cc: true when `n` was replaced (its
+// replacement appended to `out`), false to keep it, an error (UnsupportedOp) for a form the
+// device cannot run that no other stage handles either.
+llvm::Expected<bool> rewriteRecurrent(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+llvm::Expected<bool> rewriteEinsum(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteVariadic(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteDepthSpace(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteTile(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+
+}  // namespace pfcomp::import
