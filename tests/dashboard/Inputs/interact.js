@@ -39,7 +39,7 @@ const { chromium } = require(process.env.PLAYWRIGHT_CORE || 'playwright-core');
   await page.waitForTimeout(400);
   await page.click('th[data-k="time_us"]');
   await page.click('th[data-k="time_us"]');
-  const times = await page.$$eval('table.nodes tbody tr', (rows) => rows.map((r) => parseFloat(r.children[8].textContent) || 0));
+  const times = await page.$$eval('table.nodes tbody tr:not(.spacer)', (rows) => rows.map((r) => parseFloat(r.children[8].textContent) || 0));
   console.log('node sort by time desc: ' + (times.every((t, i) => i === 0 || times[i - 1] >= t) ? 'sorted' : 'NOT sorted'));
   await page.screenshot({ path: shots + '/nodes-sorted.png' });
 

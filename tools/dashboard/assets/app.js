@@ -124,7 +124,8 @@ const Dash = {
       if (!render) throw new Error('no page ' + page);
       document.title = 'Codegen Dashboard — ' + page;
       await render(document.getElementById('main'));
-      document.body.dataset.readyMs = performance.now().toFixed(0);  // navigation start → rendered
+      void document.body.offsetHeight;  // force style and layout, so the figure includes them
+      document.body.dataset.readyMs = performance.now().toFixed(0);  // navigation start → laid out
       document.body.dataset.ready = '1';  // the browser tests wait for this
     } catch (e) {
       Dash.error(e);
