@@ -72,3 +72,24 @@ TEST_CASE("a dynamic batch without --input_shape names the symbolic dimension") 
   CHECK(err.find("[E105]") != std::string::npos);
   CHECK(err.find("'batch'") != std::string::npos);
 }
+
+TEST_CASE("torch exports of the coverage ops import to device ops only (make_coverage_fixtures.py)") {
+  const char *fixtures[] = {"lstm", "lstm_bf_bidir", "lstm_2layer", "gru", "gru_bf_bidir", "rnn_relu",
+                            "rnn_bf", "upsample_nearest", "upsample_nearest_opset9",
+                            "upsample_nearest_opset10", "upsample_bilinear", "interpolate_size",
+                            "interpolate_align", "conv_transpose", "pixel_shuffle", "where_mask",
+                            "argmax", "cumsum", "einsum_attention", "einsum_bmm"};
+  for (const char *name : fixtures) {
+    INFO(name);
+    auto r = importModel(std::string("compiler/import/testdata/cov_") + name + ".onnx", {});
+    if (!r) FAIL(name << ": " << llvm::toString(r.takeError()));
+    checkDeviceReady(r->graph);
+    for (const auto &n : r->graph.nodes()) {
+      if (n.op_type() != "Resize") continue;
+      bool scales = false;
+      for (const auto &a : n.attrs()) scales |= a.name() == "scales";
+      CHECK(scales);
+      CHECK(n.inputs_size() == 1);
+    }
+  }
+}

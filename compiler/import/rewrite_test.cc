@@ -1,0 +1,216 @@
+// ONNX-level rewrites into device ops: LSTM / GRU / RNN unrolling, Einsum, variadic ops,
+// DepthToSpace / SpaceToDepth, Tile, the composite reductions, and the refusals with reasons.
+// (Numerics against onnxruntime: testdata/check_rewrites.py.)
+#include "compiler/import/importer.h"
+
+#include "compiler/import/test_models.h"
+#include "compiler/ir/op_support.h"
+#include "compiler/ir/text_dump.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+using namespace pfcomp;
+using namespace pfcomp::import;
+using namespace pfcomp::import::testing;
+
+namespace {
+
+std::string header(int opset) {
+  return "<ir_version: 8, opset_import: [\"\" : " + std::to_string(opset) + "]>";
+}
+
+ir::Graph importText(const std::string &body, int opset = 13) {
+  auto r = importModel(writeModelText(header(opset) + body), {});
+  if (!r) FAIL(llvm::toString(r.takeError()));
+  for (const auto &n : r->graph.nodes()) {
+    INFO(n.name() << " " << n.op_type());
+    CHECK(ir::isDeviceOp(n.op_type()));
+  }
+  return r->graph;
+}
+
+std::string importError(const std::string &body, int opset = 13) {
+  return errorText(importModel(writeModelText(header(opset) + body), {}));
+}
+
+std::map<std::string, int> opCounts(const ir::Graph &g) {
+  std::map<std::string, int> m;
+  for (const auto &n : g.nodes()) ++m[n.op_type()];
+  return m;
+}
+
+std::string shapeOf(const ir::Graph &g, const std::string &name) {
+  for (const auto &v : g.values())
+    if (v.name() == name) {
+      std::string s;
+      for (int64_t d : v.shape()) s += (s.empty() ? "" : "x") + std::to_string(d);
+      return s;
+    }
+  return "<none>";
+}
+
+// W, R, B of a recurrent layer filled with small numbers.
+std::string weights(const std::string &name, std::vector<int64_t> dims) {
+  int64_t n = 1;
+  std::string dimText, values;
+  for (int64_t d : dims) n *= d, dimText += (dimText.empty() ? "" : ",") + std::to_string(d);
+  for (int64_t k = 0; k < n; ++k) values += (k ? "," : "") + std::to_string((k % 7 - 3) * 0.05);
+  return "  " + name + " = Constant <value = float[" + dimText + "] {" + values + "}> ()\n";
+}
+
+}  // namespace
+
+TEST_CASE("LSTM unrolls into one input MatMul and a MatMul per step, with all three outputs") {
+  const std::string body = "\ng (float[3,2,4] x, float[1,2,5] h0, float[1,2,5] c0) => (float[3,1,2,5] y, float[1,2,5] yh, float[1,2,5] yc) {\n" +
+                           weights("w", {1, 20, 4}) + weights("r", {1, 20, 5}) + weights("b", {1, 40}) +
+                           "  y, yh, yc = LSTM <hidden_size = 5> (x, w, r, b, , h0, c0)\n}";
+  ir::Graph g = importText(body);
+  auto ops = opCounts(g);
+  CHECK(ops["MatMul"] == 1 + 3);
+  CHECK(ops["Sigmoid"] == 3 * 3);
+  CHECK(ops["Tanh"] == 2 * 3);
+  CHECK(ops.count("LSTM") == 0);
+  CHECK(shapeOf(g, "y") == "3x1x2x5");
+  CHECK(shapeOf(g, "yc") == "1x2x5");
+}
+
+TEST_CASE("LSTM with zero initial states skips the first step's recurrent MatMul") {
+  const std::string body = "\ng (float[2,4,3] x) => (float[2,4,2,5] y) {\n" + weights("w", {2, 20, 3}) +
+                           weights("r", {2, 20, 5}) +
+                           "  y, yh = LSTM <hidden_size = 5, layout = 1, direction = \"bidirectional\"> (x, w, r)\n}";
+  ir::Graph g = importText(body, 14);
+  CHECK(opCounts(g)["MatMul"] == 2 * (1 + 3));
+  CHECK(shapeOf(g, "y") == "2x4x2x5");
+}
+
+TEST_CASE("GRU with linear_before_reset 0 and 1, reverse, and RNN with Relu") {
+  for (int lbr : {0, 1}) {
+    INFO("linear_before_reset " << lbr);
+    const std::string body = "\ng (float[3,2,4] x, float[1,2,5] h0) => (float[1,2,5] yh) {\n" + weights("w", {1, 15, 4}) +
+                             weights("r", {1, 15, 5}) + weights("b", {1, 30}) +
+                             "  y, yh = GRU <hidden_size = 5, direction = \"reverse\", linear_before_reset = " +
+                             std::to_string(lbr) + "> (x, w, r, b, , h0)\n}";
+    ir::Graph g = importText(body);
+    CHECK(opCounts(g)["Sigmoid"] == 2 * 3);
+    CHECK(shapeOf(g, "yh") == "1x2x5");
+  }
+  const std::string rnn = "\ng (float[3,2,4] x) => (float[3,1,2,5] y) {\n" + weights("w", {1, 5, 4}) + weights("r", {1, 5, 5}) +
+                          "  y = RNN <hidden_size = 5, activations = [\"Relu\"]> (x, w, r)\n}";
+  ir::Graph g = importText(rnn);
+  CHECK(opCounts(g)["Relu"] == 3);
+  CHECK(opCounts(g)["Tanh"] == 0);
+}
+
+TEST_CASE("recurrent forms the device cannot run are refused with the reason") {
+  const std::string w = weights("w", {1, 20, 4}) + weights("r", {1, 20, 5}) + weights("b", {1, 40});
+  const std::string peep = importError("\ng (float[3,2,4] x) => (float[3,1,2,5] y) {\n" + w + weights("p", {1, 15}) +
+                                       "  y = LSTM <hidden_size = 5> (x, w, r, b, , , , p)\n}");
+  CHECK_THAT(peep, Catch::Contains("[E104]") && Catch::Contains("peephole"));
+  const std::string lens = importError("\ng (float[3,2,4] x) => (float[3,1,2,5] y) {\n" + w +
+                                       "  l = Constant <value = int32[2] {3, 2}> ()\n"
+                                       "  y = LSTM <hidden_size = 5> (x, w, r, b, l)\n}");
+  CHECK_THAT(lens, Catch::Contains("[E104]") && Catch::Contains("sequence_lens holds 2"));
+  const std::string dyn = importError("\ng (float[3,2,4] x, int32[2] l) => (float[3,1,2,5] y) {\n" + w +
+                                      "  y = LSTM <hidden_size = 5> (x, w, r, b, l)\n}");
+  CHECK_THAT(dyn, Catch::Contains("[E104]") && Catch::Contains("computed at run time"));
+  const std::string clip = importError("\ng (float[3,2,4] x) => (float[3,1,2,5] y) {\n" + w +
+                                       "  y = LSTM <hidden_size = 5, clip = 1.0> (x, w, r, b)\n}");
+  CHECK_THAT(clip, Catch::Contains("[E104]") && Catch::Contains("clip"));
+}
+
+TEST_CASE("matmul-like Einsum equations become Transpose / Reshape / MatMul") {
+  ir::Graph bmm = importText(R"(
+g (float[2,3,4] a, float[2,4,5] b) => (float[2,3,5] y) {
+  y = Einsum <equation = "bij,bjk->bik"> (a, b)
+})");
+  CHECK(opCounts(bmm) == std::map<std::string, int>{{"MatMul", 1}, {"Reshape", 1}});
+  ir::Graph att = importText(R"(
+g (float[1,2,3,4] q, float[1,2,5,4] k) => (float[1,2,3,5] y) {
+  y = Einsum <equation = "bhqd,bhkd->bhqk"> (q, k)
+})");
+  CHECK(opCounts(att)["Transpose"] == 1);
+  CHECK(opCounts(att)["MatMul"] == 1);
+  CHECK(shapeOf(att, "y") == "1x2x3x5");
+  ir::Graph mm = importText(R"(
+g (float[3,4] a, float[4,5] b) => (float[5,3] y) {
+  y = Einsum <equation = "ij,jk->ki"> (a, b)
+})");
+  CHECK(opCounts(mm) == std::map<std::string, int>{{"MatMul", 1}, {"Transpose", 1}});
+  ir::Graph dot = importText(R"(
+g (float[3,4] a, float[3,4] b) => (float[3] y) {
+  y = Einsum <equation = "bi,bi->b"> (a, b)
+})");
+  CHECK(opCounts(dot)["MatMul"] == 1);
+  CHECK_THAT(importError(R"(
+g (float[3,3] a) => (float[3] y) {
+  y = Einsum <equation = "ii->i"> (a)
+})"), Catch::Contains("[E104]") && Catch::Contains("diagonal"));
+  CHECK_THAT(importError(R"(
+g (float[2,3,4] a, float[2,4,5] b) => (float[2,3,5] y) {
+  y = Einsum <equation = "...ij,...jk->...ik"> (a, b)
+})"), Catch::Contains("[E104]") && Catch::Contains("ellipsis"));
+}
+
+TEST_CASE("variadic Sum / Mean / Max / Min become chains of binary ops") {
+  const std::string d = ir::dumpGraph(importText(R"(
+g (float[2,3] a, float[3] b, float[2,3] c) => (float[2,3] s, float[2,3] m, float[2,3] mx, float[2,3] one) {
+  s = Sum(a, b, c)
+  m = Mean(a, b, c)
+  mx = Max(a, b, c)
+  one = Min(a)
+})"));
+  CHECK_THAT(d, Catch::Contains("= Add(%a, %b) -> (%Sum_0_Add)"));
+  CHECK_THAT(d, Catch::Contains("= Add(%Sum_0_Add, %c) -> (%s)"));
+  CHECK_THAT(d, Catch::Contains("= Mul(%Mean_1_Add_1, %Mean_1_const) -> (%m)"));
+  CHECK_THAT(d, Catch::Contains("= Max(%Max_2_Max, %c) -> (%mx)"));
+  CHECK_THAT(d, Catch::Contains("= Identity(%a) -> (%one)"));
+}
+
+TEST_CASE("DepthToSpace (DCR, CRD) and SpaceToDepth are Reshape -> Transpose -> Reshape") {
+  const std::string d = ir::dumpGraph(importText(R"(
+g (float[1,8,2,3] x) => (float[1,2,4,6] dcr, float[1,2,4,6] crd, float[1,8,2,3] s2d) {
+  dcr = DepthToSpace <blocksize = 2> (x)
+  crd = DepthToSpace <blocksize = 2, mode = "CRD"> (x)
+  s2d = SpaceToDepth <blocksize = 2> (dcr)
+})"));
+  CHECK_THAT(d, Catch::Contains("{shape=[1,2,2,2,2,3]}"));
+  CHECK_THAT(d, Catch::Contains("{perm=[0,3,4,1,5,2]}"));
+  CHECK_THAT(d, Catch::Contains("{perm=[0,1,4,2,5,3]}"));
+  CHECK_THAT(d, Catch::Contains("{perm=[0,3,5,1,2,4]}"));
+  CHECK_THAT(d, Catch::Contains("-> (%s2d) {shape=[1,8,2,3]}"));
+}
+
+TEST_CASE("Tile with constant repeats is a Concat of copies per repeated axis") {
+  const std::string d = ir::dumpGraph(importText(R"(
+g (float[2,3] x) => (float[4,9] y) {
+  r = Constant <value = int64[2] {2, 3}> ()
+  y = Tile(x, r)
+})"));
+  CHECK_THAT(d, Catch::Contains("= Concat(%x, %x) -> (%Tile_1_Concat) {axis=0}"));
+  CHECK_THAT(d, Catch::Contains("= Concat(%Tile_1_Concat, %Tile_1_Concat, %Tile_1_Concat) -> (%y) {axis=1}"));
+}
+
+TEST_CASE("ReduceL1 / L2 / SumSquare / LogSumExp / LogSum become ReduceSum compositions") {
+  for (int opset : {11, 13}) {  // (opset 18's axes input: the Debian onnx 1.12 checker stops at 17)
+    INFO("opset " << opset);
+    const std::string axes = "axes = [1], ";
+    const std::string in = "";
+    const std::string d = ir::dumpGraph(importText(
+        "\ng (float[2,3] x) => (float[2,1] l1, float[2] l2, float[2,1] ss, float[2,1] lse, float[2,1] ls) {\n"
+        "  l1 = ReduceL1 <" + axes + "keepdims = 1> (x" + in + ")\n"
+        "  l2 = ReduceL2 <" + axes + "keepdims = 0> (x" + in + ")\n"
+        "  ss = ReduceSumSquare <" + axes + "keepdims = 1> (x" + in + ")\n"
+        "  lse = ReduceLogSumExp <" + axes + "keepdims = 1> (x" + in + ")\n"
+        "  ls = ReduceLogSum <" + axes + "keepdims = 1> (x" + in + ")\n}", opset));
+    CHECK_THAT(d, Catch::Contains("= Abs(%x)"));
+    CHECK_THAT(d, Catch::Contains("= Sqrt(%ReduceL2_1_ReduceSum) -> (%l2)"));
+    const size_t ss = d.find("-> (%ss) {");
+    REQUIRE(ss != std::string::npos);
+    const std::string ssAttrs = d.substr(ss, d.find('\n', ss) - ss);
+    CHECK_THAT(ssAttrs, Catch::Contains("keepdims=1") && Catch::Contains("axes=[1]"));
+    CHECK_THAT(d, Catch::Contains("= Exp(%x)"));
+    CHECK_THAT(d, Catch::Contains("= Log(%ReduceLogSum_4_ReduceSum) -> (%ls)"));
+  }
+}
