@@ -48,6 +48,7 @@ for key in sorted(tools, key=len, reverse=True):
     config.substitutions.append(("%" + key, os.path.join(bin_dir, tools[key])))
 config.substitutions.append(("%FileCheck", os.path.join(llvm_bin, "FileCheck")))
 config.substitutions.append(("%models", os.path.join(root, "testdata", "models")))
+config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%bad", os.path.join(root, "testdata", "bad")))
 config.substitutions.append(("%presets", os.path.join(root, "presets")))
 config.substitutions.append(("%examples", os.path.join(root, "examples")))

@@ -1,6 +1,7 @@
 #include "compiler/emit/program_builder.h"
 
 #include "compiler/lowering/buffer_table.h"
+#include "compiler/lowering/chain.h"
 #include "compiler/lowering/instr_gen.h"
 #include "runtime/device/cost_model.h"
 #include "support/error.h"
@@ -20,12 +21,28 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
   program.set_hardware(hw.name);
   lowering::GraphView view(graph);
   lowering::BufferTable buffers(view, program);
+  // Chained nodes (reuse_consecutive) are emitted together when their head comes up.
+  std::map<std::string, const ir::Schedule::Group *> groupOf;
+  for (const auto &g : graph.schedule().groups())
+    for (const std::string &n : g.nodes()) groupOf[n] = &g;
   int tag = 0;
   for (const std::string &name : graph.schedule().order()) {
     auto it = byName.find(name);
     if (it == byName.end())
       return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", name);
-    auto next = lowering::emitNode(*it->second, view, hw, buffers, program, tag);
+    llvm::Expected<int> next = tag;
+    if (auto g = groupOf.find(name); g != groupOf.end()) {
+      if (g->second->nodes(0) != name) continue;  // emitted with its head
+      std::vector<const ir::Node *> nodes;
+      for (const std::string &n : g->second->nodes()) {
+        if (!byName.count(n))
+          return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", n);
+        nodes.push_back(byName[n]);
+      }
+      next = lowering::emitNodeChain(nodes, view, hw, buffers, program, tag);
+    } else {
+      next = lowering::emitNode(*it->second, view, hw, buffers, program, tag);
+    }
     if (!next) return next.takeError();
     tag = *next;
   }

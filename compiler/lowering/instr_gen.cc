@@ -30,10 +30,8 @@ device::Kernel::Shape shapeOf(const Dims &dims) {
 class LayerEmitter {
  public:
   LayerEmitter(const LayerPlan &plan, const device::Hardware &hw, BufferTable &buffers,
-               device::Program &program, int layerIndex, int tag)
+               device::Program &program, int layerIndex, int &tag)
       : plan_(plan), hw_(hw), buffers_(buffers), program_(program), layer_(layerIndex), tag_(tag) {}
-
-  int nextTag() const { return tag_; }
 
   int transfer(device::Instr::Kind kind, const OperandMap &op, int64_t lmAddr, int64_t firstTile,
                int64_t active, const Dims &redCoords) {
@@ -138,7 +136,7 @@ class LayerEmitter {
   BufferTable &buffers_;
   device::Program &program_;
   int layer_;
-  int tag_;
+  int &tag_;  // shared by the layers of a chain
   Dims grid_, tileSize_;
 };
 
@@ -156,46 +154,69 @@ LayerPlacement placeLayer(const LayerPlan &plan, const Dims &tile, const device:
 llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,
                               const device::Hardware &hw, BufferTable &buffers,
                               device::Program &program, int firstTag) {
-  device::Layer *layer = program.add_layers();
-  layer->set_name(plan.name);
-  layer->set_op_type(plan.op_type);
-  int64_t tiles = 1;
-  for (size_t a = 0; a < plan.space.size(); ++a) {
-    layer->add_space(plan.space[a]);
-    layer->add_out_tile(tile[a]);
-    layer->add_grid(ceilDiv(plan.space[a], tile[a]));
-    tiles *= layer->grid(a);
-  }
-  Dims redCount;
-  for (size_t r = 0; r < plan.red_extent.size(); ++r) {
-    layer->add_red_chunk(chunk[r]);
-    redCount.push_back(ceilDiv(plan.red_extent[r], chunk[r]));
-  }
-  layer->set_flops(plan.flops);
-  const int layerIndex = program.layers_size() - 1;
-  LayerEmitter em(plan, hw, buffers, program, layerIndex, firstTag);
-  em.setGrid(Dims(layer->grid().begin(), layer->grid().end()), tile);
+  return emitChain({{&plan, -1}}, tile, chunk, hw, buffers, program, firstTag);
+}
 
-  // LM: input windows, then the output tile, then epilogue operands, each 64-byte aligned.
-  const int64_t esize = device::dtypeBytes(plan.dtype);
-  std::vector<int64_t> inAddr;
+llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &tile,
+                              const Dims &chunk, const device::Hardware &hw, BufferTable &buffers,
+                              device::Program &program, int firstTag) {
+  const LayerPlan &head = *chain.front().plan;
+  int tag = firstTag;
+  int64_t tiles = 1;
+  Dims grid;
+  for (size_t a = 0; a < head.space.size(); ++a) grid.push_back(ceilDiv(head.space[a], tile[a])), tiles *= grid.back();
+  Dims redCount;
+  for (size_t r = 0; r < head.red_extent.size(); ++r) redCount.push_back(ceilDiv(head.red_extent[r], chunk[r]));
+
+  // One Layer entry and one emitter per link; LM regions laid out one after the other.
+  struct Link {
+    const LayerPlan *plan;
+    int fromPrev;
+    std::unique_ptr<LayerEmitter> em;
+    std::vector<int64_t> inAddr, epiAddr;
+    int64_t outAddr = 0;
+  };
+  std::vector<Link> links;
   int64_t lm = 0;
-  for (const OperandMap &in : plan.inputs) {
-    inAddr.push_back(lm);
-    lm += align64(in.elements() * esize);
-  }
-  const bool movement = plan.kernel_op.empty();
-  const int64_t outAddr = movement ? inAddr[0] : lm;
-  if (!movement) lm += align64(rules::product(plan.output.kernel_shape) * esize);
-  std::vector<int64_t> epiAddr;
-  for (const Epilogue &e : plan.epilogue) {
-    epiAddr.push_back(lm);
-    lm += align64(e.operand.elements() * esize);
+  for (const ChainLink &c : chain) {
+    const LayerPlan &plan = *c.plan;
+    device::Layer *layer = program.add_layers();
+    layer->set_name(plan.name);
+    layer->set_op_type(plan.op_type);
+    for (size_t a = 0; a < plan.space.size(); ++a) {
+      layer->add_space(plan.space[a]);
+      layer->add_out_tile(tile[a]);
+      layer->add_grid(grid[a]);
+    }
+    if (&c == &chain.front())
+      for (int64_t v : chunk) layer->add_red_chunk(v);
+    layer->set_flops(plan.flops);
+    Link link{&plan, c.from_prev, std::make_unique<LayerEmitter>(plan, hw, buffers, program, program.layers_size() - 1, tag), {}, {}, 0};
+    link.em->setGrid(grid, tile);
+    // Input windows, the output tile, epilogue operands, each 64-byte aligned. An input fed by
+    // the previous link is its output tile, already in LM.
+    const int64_t esize = device::dtypeBytes(plan.dtype);
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      if (static_cast<int>(i) == c.from_prev) {
+        link.inAddr.push_back(links.back().outAddr);
+        continue;
+      }
+      link.inAddr.push_back(lm);
+      lm += align64(plan.inputs[i].elements() * esize);
+    }
+    const bool movement = plan.kernel_op.empty();
+    link.outAddr = movement ? link.inAddr[0] : lm;
+    if (!movement) lm += align64(rules::product(plan.output.kernel_shape) * esize);
+    for (const Epilogue &e : plan.epilogue) {
+      link.epiAddr.push_back(lm);
+      lm += align64(e.operand.elements() * esize);
+    }
+    links.push_back(std::move(link));
   }
   if (lm > hw.lmBytes())
     return makeError(ErrorCode::LmOverflow,
                      "layer '{0}': tile [{1}] needs {2} bytes of LM per PE, a PE has {3}",
-                     plan.name, llvm::join(llvm::map_range(tile, [](int64_t v) { return std::to_string(v); }), "x"),
+                     head.name, llvm::join(llvm::map_range(tile, [](int64_t v) { return std::to_string(v); }), "x"),
                      lm, hw.lmBytes());
   program.set_lm_bytes(std::max(program.lm_bytes(), lm));
 
@@ -205,45 +226,55 @@ llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dim
   for (int64_t first = 0; first < tiles; first += pes) {
     const int64_t active = std::min(pes, tiles - first);
     std::vector<int> computeTags;
-    for (int64_t rc = 0; rc < redTotal; ++rc) {
-      Dims coords(redCount.size());
-      for (int r = static_cast<int>(redCount.size()) - 1, rest = rc; r >= 0; --r)
-        coords[r] = rest % redCount[r], rest /= redCount[r];
-      std::vector<int> loads;
-      for (size_t i = 0; i < plan.inputs.size(); ++i)
-        if (rc == 0 || plan.inputs[i].follows_reduction())
-          loads.push_back(em.transfer(device::Instr::LOAD, plan.inputs[i], inAddr[i], first, active, coords));
-      em.wait(loads);
-      if (movement) break;
-      std::vector<int64_t> addrs(inAddr);
-      addrs.push_back(outAddr);
-      std::vector<Dims> shapes;
-      for (const OperandMap &in : plan.inputs) shapes.push_back(in.kernel_shape);
-      shapes.push_back(plan.output.kernel_shape);
-      auto tag = em.compute(plan.kernel_op, addrs, shapes, plan.kernel_ints, plan.kernel_floats,
-                            rc > 0, rc + 1 == redTotal, first, active, coords);
-      if (!tag) return tag.takeError();
-      computeTags = {*tag};
-    }
-    for (size_t e = 0; e < plan.epilogue.size(); ++e) {
-      const Epilogue &epi = plan.epilogue[e];
-      em.wait({em.transfer(device::Instr::LOAD, epi.operand, epiAddr[e], first, active, {})});
-      if (epi.operand_scale != 1.0) {
-        auto tag = em.compute("unary:Scale", {epiAddr[e], epiAddr[e]},
+    for (Link &link : links) {
+      const LayerPlan &plan = *link.plan;
+      LayerEmitter &em = *link.em;
+      const bool isHead = &link == &links.front();
+      const bool movement = plan.kernel_op.empty();
+      const int64_t chunks = isHead ? redTotal : 1;
+      for (int64_t rc = 0; rc < chunks; ++rc) {
+        Dims coords(isHead ? redCount.size() : 0);
+        for (int r = static_cast<int>(coords.size()) - 1, rest = rc; r >= 0; --r)
+          coords[r] = rest % redCount[r], rest /= redCount[r];
+        std::vector<int> loads;
+        for (size_t i = 0; i < plan.inputs.size(); ++i)
+          if (static_cast<int>(i) != link.fromPrev && (rc == 0 || plan.inputs[i].follows_reduction()))
+            loads.push_back(em.transfer(device::Instr::LOAD, plan.inputs[i], link.inAddr[i], first, active, coords));
+        if (link.fromPrev >= 0) loads.insert(loads.end(), computeTags.begin(), computeTags.end());
+        em.wait(loads);
+        if (movement) break;
+        std::vector<int64_t> addrs(link.inAddr);
+        addrs.push_back(link.outAddr);
+        std::vector<Dims> shapes;
+        for (const OperandMap &in : plan.inputs) shapes.push_back(in.kernel_shape);
+        shapes.push_back(plan.output.kernel_shape);
+        auto t = em.compute(plan.kernel_op, addrs, shapes, plan.kernel_ints, plan.kernel_floats,
+                            rc > 0, rc + 1 == chunks, first, active, coords);
+        if (!t) return t.takeError();
+        computeTags = {*t};
+      }
+      for (size_t e = 0; e < plan.epilogue.size(); ++e) {
+        const Epilogue &epi = plan.epilogue[e];
+        em.wait({em.transfer(device::Instr::LOAD, epi.operand, link.epiAddr[e], first, active, {})});
+        if (epi.operand_scale != 1.0) {
+          auto t = em.compute("unary:Scale", {link.epiAddr[e], link.epiAddr[e]},
                               {epi.operand.kernel_shape, epi.operand.kernel_shape}, {},
                               {epi.operand_scale, 0.0}, false, true, first, active, {});
-        if (!tag) return tag.takeError();
-      }
-      auto tag = em.compute(epi.kernel_op, {outAddr, epiAddr[e], outAddr},
+          if (!t) return t.takeError();
+        }
+        auto t = em.compute(epi.kernel_op, {link.outAddr, link.epiAddr[e], link.outAddr},
                             {plan.output.kernel_shape, epi.operand.kernel_shape, plan.output.kernel_shape},
                             {}, {}, false, true, first, active, {});
-      if (!tag) return tag.takeError();
-      computeTags = {*tag};
+        if (!t) return t.takeError();
+        computeTags = {*t};
+      }
     }
-    em.wait(computeTags);
-    em.transfer(device::Instr::STORE, plan.output, outAddr, first, active, {});
+    // Only the last link's output leaves LM.
+    Link &last = links.back();
+    last.em->wait(computeTags);
+    last.em->transfer(device::Instr::STORE, last.plan->output, last.outAddr, first, active, {});
   }
-  return em.nextTag();
+  return tag;
 }
 
 }  // namespace pfcomp::lowering

@@ -20,6 +20,20 @@ struct LayerPlacement {
 // How many PEs and steps a layer uses with its tile on this hardware.
 LayerPlacement placeLayer(const LayerPlan &plan, const Dims &tile, const device::Hardware &hw);
 
+// One layer of a chain: `from_prev` is the input that the previous layer's output feeds
+// straight from LM (-1 for the chain's head).
+struct ChainLink {
+  const LayerPlan *plan;
+  int from_prev = -1;
+};
+
+// A chain of layers over the same tiles, executed step by step: the head (with its reduction
+// chunks), then each following layer on the previous output still in LM; only the last output
+// is stored. All links share `tile`; only the head may reduce.
+llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &tile,
+                              const Dims &chunk, const device::Hardware &hw, BufferTable &buffers,
+                              device::Program &program, int firstTag);
+
 // Appends the layer (a Layer entry and its instructions, each with its cycles) to `program`.
 // `firstTag` numbers the completion tags; returns the next free tag.
 llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,

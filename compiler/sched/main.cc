@@ -3,6 +3,7 @@
 #include "compiler/ir/graph_io.h"
 #include "compiler/ir/text_dump.h"
 #include "compiler/options/options.h"
+#include "compiler/sched/reuse_consecutive.h"
 #include "compiler/sched/scheduler.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
@@ -20,6 +21,14 @@ static llvm::Error run(const options::StageInvocation &inv) {
   auto schedule = sched::scheduleAlwaysFromDram(*graph);
   if (!schedule) return schedule.takeError();
   *graph->mutable_schedule() = *schedule;
+  if (inv.options.scheduler == "reuse_consecutive") {
+    auto hw = device::resolveHardware(inv.options.hardware);
+    if (!hw) return hw.takeError();
+    auto kept = sched::chainConsecutive(*graph, *hw, static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget));
+    if (!kept) return kept.takeError();
+    LOG(INFO) << "reuse_consecutive: " << *kept << " intermediate values stay in LM, in "
+              << graph->schedule().groups_size() << " chains";
+  }
   graph->add_stages("schedule");
   // Options that only steer schedulers not built yet are reported, not silently dropped.
   if (inv.options.sa_expected_run_iters != 1000)
