@@ -41,7 +41,7 @@ const { chromium } = require(pwPath);
     const rows = await page.evaluate(() => document.querySelectorAll('tbody tr').length);
     const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(JSON.stringify({ page: p, ready_ms_median: med(times), ready_ms: times,
-                                 table_draw_ms_median: draws.length ? med(draws) : null, table_rows: rows }));
+                                 table_draw_ms_median: draws.length ? med(draws) : null, dom_table_rows: rows }));
     if (shots) await page.screenshot({ path: path.join(shots, p.replace(/[^a-z0-9]+/gi, '_') + '.png') });
   }
   await browser.close();
