@@ -30,19 +30,25 @@ def float_outputs_only(model):
 def main():
     tool = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "bin", "onnx-import")
     failed = 0
+    rng = np.random.RandomState(0)
     for path in sorted(glob.glob(os.path.join(HERE, "cov_*.onnx"))):
+        if path.endswith(".ref.onnx"):
+            continue
         name = os.path.basename(path)
         model = onnx.load(path)
         if not float_outputs_only(model):
             print("%-32s skipped (non-float output)" % name)
             continue
-        dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
-        x = np.random.RandomState(0).randn(*dims).astype(np.float32)
+        feeds = [(i.name, rng.randn(*[d.dim_value for d in i.type.tensor_type.shape.dim]).astype(np.float32))
+                 for i in model.graph.input]
+        ref = path[:-len(".onnx")] + ".ref.onnx"
+        if not os.path.exists(ref):
+            ref = path
         with tempfile.TemporaryDirectory() as tmp:
             subprocess.run([tool, path, "-o", os.path.join(tmp, "g.pb"), "--out_onnx=opt.onnx"],
                            check=True, stdout=subprocess.DEVNULL)
-            want = ort_reference(path, [("x", x)])
-            got = ort_reference(os.path.join(tmp, "opt.onnx"), [("x", x)])
+            want = ort_reference(ref, feeds)
+            got = ort_reference(os.path.join(tmp, "opt.onnx"), feeds)
         diff = max(float(np.max(np.abs(g[1] - w[1]))) if g[1].size else 0.0 for g, w in zip(got, want))
         shapes_ok = all(g[1].shape == w[1].shape for g, w in zip(got, want))
         ok = shapes_ok and len(got) == len(want) and diff < 1e-5

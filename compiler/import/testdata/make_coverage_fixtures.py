@@ -6,10 +6,19 @@ Writes cov_<name>.onnx next to this script: recurrent layers (LSTM / GRU / RNN, 
 bidirectional), resampling (nn.Upsample, F.interpolate over opsets 9-13), ConvTranspose2d,
 PixelShuffle (DepthToSpace), torch.where with a computed mask, argmax, cumsum and einsum.
 Static shapes, torch's constant folding off (as make_fixtures.py), one input named "x".
+Also cov_hand_<name>.onnx, built with onnx.helper, for the forms torch does not emit (GRU with
+linear_before_reset 0, LSTM layout 1 with given initial states and other activations, RNN
+reverse, other Einsum equations, variadic Sum / Mean / Max, CRD DepthToSpace, SpaceToDepth,
+Tile, the composite reductions). onnxruntime has no batch-first (layout 1) LSTM, so
+cov_hand_lstm_layout1.ref.onnx is the same LSTM at layout 0 between Transposes: the reference
+check_rewrites.py runs instead.
 """
 import os
 import warnings
 
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
 import torch
 import torch.nn.functional as F
 
@@ -57,6 +66,7 @@ def einsum_bmm(x):
     return torch.einsum("bij,bjk->bik", x, x.transpose(1, 2))
 
 
+torch.manual_seed(0)  # the modules below are built at import: fixed weights on every run
 CASES = [
     # name, module, input shape, opset
     ("lstm", Recurrent("lstm", False, False), (5, 2, 4), 13),
@@ -86,7 +96,92 @@ CASES = [
 ]
 
 
+def hand_model(name, nodes, inputs, outputs, inits=(), opset=13):
+    graph = helper.make_graph(
+        nodes, name,
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, d) for n, d in inputs],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, d) for n, d in outputs],
+        [numpy_helper.from_array(np.asarray(a), n) for n, a in inits])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name="make_coverage_fixtures")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    path = os.path.join(HERE, f"cov_hand_{name}.onnx")
+    onnx.save(model, path)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
+def rand(rng, *dims):
+    return (rng.randn(*dims) * 0.5).astype(np.float32)
+
+
+def hand_models():
+    rng = np.random.RandomState(7)
+    S, B, I, H = 3, 2, 4, 5
+    hand_model("gru_lbr0_reverse", [
+        helper.make_node("GRU", ["x", "w", "r", "", "", "h0"], ["", "yh"], hidden_size=H,
+                         direction="reverse", linear_before_reset=0)],
+        [("x", [S, B, I])], [("yh", [1, B, H])],
+        [("w", rand(rng, 1, 3 * H, I)), ("r", rand(rng, 1, 3 * H, H)), ("h0", rand(rng, 1, B, H))])
+    lstm_w = [("w", rand(rng, 2, 4 * H, I)), ("r", rand(rng, 2, 4 * H, H)), ("b", rand(rng, 2, 8 * H))]
+    acts = dict(activations=["HardSigmoid", "Tanh", "Softsign", "Sigmoid", "LeakyRelu", "Tanh"],
+                activation_alpha=[0.3, 0.05], activation_beta=[0.4])
+    hand_model("lstm_layout1", [
+        helper.make_node("LSTM", ["x", "w", "r", "b", "", "h0", "c0"], ["", "yh", "yc"],
+                         hidden_size=H, direction="bidirectional", layout=1, **acts)],
+        [("x", [B, S, I]), ("h0", [B, 2, H]), ("c0", [B, 2, H])], [("yh", [B, 2, H]), ("yc", [B, 2, H])],
+        lstm_w, opset=14)
+    ref = helper.make_graph([
+        helper.make_node("Transpose", ["x"], ["xt"], perm=[1, 0, 2]),
+        helper.make_node("Transpose", ["h0"], ["h0t"], perm=[1, 0, 2]),
+        helper.make_node("Transpose", ["c0"], ["c0t"], perm=[1, 0, 2]),
+        helper.make_node("LSTM", ["xt", "w", "r", "b", "", "h0t", "c0t"], ["", "yht", "yct"],
+                         hidden_size=H, direction="bidirectional", **acts),
+        helper.make_node("Transpose", ["yht"], ["yh"], perm=[1, 0, 2]),
+        helper.make_node("Transpose", ["yct"], ["yc"], perm=[1, 0, 2])], "ref",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, d)
+         for n, d in [("x", [B, S, I]), ("h0", [B, 2, H]), ("c0", [B, 2, H])]],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [B, 2, H]) for n in ("yh", "yc")],
+        [numpy_helper.from_array(a, n) for n, a in lstm_w])
+    onnx.save(helper.make_model(ref, opset_imports=[helper.make_opsetid("", 14)]),
+              os.path.join(HERE, "cov_hand_lstm_layout1.ref.onnx"))
+    hand_model("rnn_reverse", [
+        helper.make_node("RNN", ["x", "w", "r", "b"], ["y"], hidden_size=H, direction="reverse")],
+        [("x", [S, B, I])], [("y", [S, 1, B, H])],
+        [("w", rand(rng, 1, H, I)), ("r", rand(rng, 1, H, H)), ("b", rand(rng, 1, 2 * H))])
+    hand_model("einsum", [
+        helper.make_node("Einsum", ["a", "b"], ["dot"], equation="bi,bi->b"),
+        helper.make_node("Einsum", ["a", "c"], ["mm"], equation="ij,jk->ki"),
+        helper.make_node("Einsum", ["a"], ["t"], equation="ij->ji")],
+        [("a", [3, 4]), ("b", [3, 4]), ("c", [4, 5])], [("dot", [3]), ("mm", [5, 3]), ("t", [4, 3])])
+    hand_model("variadic", [
+        helper.make_node("Sum", ["a", "b", "c"], ["s"]),
+        helper.make_node("Mean", ["a", "b", "c"], ["m"]),
+        helper.make_node("Max", ["a", "b", "c"], ["mx"]),
+        helper.make_node("Min", ["a", "c", "b"], ["mn"])],
+        [("a", [2, 3]), ("b", [3]), ("c", [2, 3])],
+        [("s", [2, 3]), ("m", [2, 3]), ("mx", [2, 3]), ("mn", [2, 3])])
+    hand_model("depth_space", [
+        helper.make_node("DepthToSpace", ["x"], ["crd"], blocksize=2, mode="CRD"),
+        helper.make_node("DepthToSpace", ["x"], ["dcr"], blocksize=2),
+        helper.make_node("SpaceToDepth", ["crd"], ["s2d"], blocksize=2),
+        helper.make_node("Tile", ["x", "reps"], ["tile"])],
+        [("x", [1, 8, 2, 3])],
+        [("crd", [1, 2, 4, 6]), ("dcr", [1, 2, 4, 6]), ("s2d", [1, 8, 2, 3]), ("tile", [2, 8, 2, 9])],
+        [("reps", np.array([2, 1, 1, 3], dtype=np.int64))])
+    hand_model("reduce", [
+        helper.make_node("Abs", ["x"], ["ax"]),
+        helper.make_node("ReduceL1", ["x"], ["l1"], axes=[1]),
+        helper.make_node("ReduceL2", ["x"], ["l2"], axes=[0, 2], keepdims=0),
+        helper.make_node("ReduceSumSquare", ["x"], ["ss"]),
+        helper.make_node("ReduceLogSumExp", ["x"], ["lse"], axes=[-1]),
+        helper.make_node("ReduceLogSum", ["ax"], ["ls"], axes=[1])],
+        [("x", [2, 3, 4])],
+        [("l1", [2, 1, 4]), ("l2", [3]), ("ss", [1, 1, 1]), ("lse", [2, 3, 1]), ("ls", [2, 1, 4])])
+
+
 def main():
+    hand_models()
     for k, (name, module, shape, opset) in enumerate(CASES):
         torch.manual_seed(k)
         module.eval()
