@@ -36,6 +36,9 @@ llvm::Expected<nlohmann::ordered_json> buildReport(const ReportInputs &inputs) {
         return makeError(ErrorCode::StageFileCorrupt, "perf_stats.json has no \"{0}\"", key);
       report[key] = (*inputs.perfStats)[key];
     }
+    // Optional statistics newer emitters add.
+    for (const char *key : {"roofline", "instructions", "lm_bytes_per_pe"})
+      if (inputs.perfStats->contains(key)) report[key] = (*inputs.perfStats)[key];
   }
   return report;
 }

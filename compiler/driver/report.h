@@ -7,13 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include <optional>
+#include "support/version.h"
+
 #include <string>
 #include <vector>
 
 namespace pfcomp::driver {
 
 inline constexpr int kReportSchemaVersion = 1;
-inline constexpr const char *kToolVersion = "pfcomp 0.1.0";
 
 struct PhaseStatus {
   std::string phase;

@@ -26,7 +26,7 @@ TEST_CASE("report without emit has no perf keys and lists the phases run") {
   auto report = buildReport(sampleInputs());
   REQUIRE(bool(report));
   CHECK((*report)["schema_version"] == 1);
-  CHECK((*report)["tool_version"] == kToolVersion);
+  CHECK((*report)["tool_version"] == pfcomp::kToolVersion);
   CHECK((*report)["argv"].size() == 4);
   CHECK((*report)["input"]["sha256"] == "00ff");
   CHECK((*report)["options"]["args"][0] == "--float_dtype=float");

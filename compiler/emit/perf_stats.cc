@@ -56,7 +56,34 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
                             {"count", graph.nodes_size()}}}};
   for (const auto &[op, v] : byOp)
     stats[op] = {{"cycles", v.first}, {"time_us", v.first * usPerCycle}, {"count", v.second}};
+  // Roofline lower bound: the larger of the FLOPs at the dtype's peak and the minimum DRAM
+  // traffic (parameters, inputs and outputs once) at the full DRAM bandwidth.
+  double minBytes = 0;
+  std::map<int64_t, bool> counted;  // by DRAM offset: views share their bytes
+  for (const auto &b : program.buffers())
+    if (b.kind() != device::Buffer::SCRATCH && !counted[b.dram_offset()]) {
+      counted[b.dram_offset()] = true;
+      minBytes += b.bytes();
+    }
+  bool anyF64 = false, allF16 = true;
+  for (const ir::Value &v : graph.values())
+    if (v.kind() == ir::Value::ACTIVATION) anyF64 |= v.dtype() == ir::F64, allF16 &= v.dtype() == ir::F16;
+  const double peakPerCycle = hw.mabs() * (anyF64 ? hw.flop_per_mab_cycle_f64
+                                           : allF16 ? hw.flop_per_mab_cycle_f16 : hw.flop_per_mab_cycle_f32);
+  const double computeBound = flops / peakPerCycle;
+  const double memoryBound = minBytes / (hw.bw_dram_per_group * hw.groups);
+  const double bound = std::max(computeBound, memoryBound);
+  nlohmann::json roofline = {{"peak_flop_per_cycle", peakPerCycle},
+                             {"min_dram_bytes", minBytes},
+                             {"dram_bytes_per_cycle", hw.bw_dram_per_group * hw.groups},
+                             {"compute_bound_cycles", computeBound},
+                             {"memory_bound_cycles", memoryBound},
+                             {"bound_cycles", bound},
+                             {"bound_time_us", bound * usPerCycle},
+                             {"bound_by", computeBound >= memoryBound ? "compute" : "memory"},
+                             {"predicted_over_bound", bound > 0 ? timeline.total_cycles / bound : 0.0}};
   return {{"hardware", {{"name", hw.name}, {"clock_hz", hw.clock_hz}, {"pes", hw.pes()}}},
+          {"roofline", roofline},
           {"flops", flops},
           {"predicted_cycles", timeline.total_cycles},
           {"predicted_time_us", timeline.total_cycles * usPerCycle},
