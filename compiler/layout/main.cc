@@ -5,6 +5,7 @@
 #include "compiler/layout/layout_html.h"
 #include "compiler/layout/mixed_precision.h"
 #include "compiler/layout/tile_planner.h"
+#include "compiler/lowering/tiling_space.h"
 #include "compiler/options/options.h"
 #include "runtime/device/hardware.h"
 #include "support/atomic_file.h"
@@ -29,9 +30,7 @@ static llvm::Error run(const options::StageInvocation &inv) {
   std::vector<std::pair<std::string, std::vector<std::string>>> history;
   std::map<std::string, ir::Layout> layouts;
   for (ir::Node &node : *graph->mutable_nodes()) {
-    // lpz searches tilings on the simulated cost; legacy keeps the first tiling that fits.
-    const int evaluations = inv.options.layout_planner == "legacy" ? 0 : 32;
-    auto choice = layout::chooseTiling(node, view, *hw, budget, evaluations);
+    auto choice = layout::chooseTiling(node, view, *hw, budget, inv.options.layout_planner == "lpz");
     if (!choice) return choice.takeError();
     history.emplace_back(node.name(), choice->history);
     if (choice->space.empty()) continue;  // alias: shares its input's DRAM
@@ -45,7 +44,7 @@ static llvm::Error run(const options::StageInvocation &inv) {
     for (int64_t v : choice->tile.out) layout.add_tile(v);
     layout.set_pes(choice->placement.pes);
     layout.set_steps(choice->placement.steps);
-    layout.set_text(layout::layoutText(choice->space, choice->tile.out, *hw));
+    layout.set_text(lowering::layoutText(choice->space, choice->tile.out, *hw));
     for (const std::string &out : node.outputs()) layouts[out] = layout;
     LOG(INFO) << "node " << node.name() << " (" << node.op_type() << "): " << layout.text() << ", "
               << choice->placement.pes << " PEs x " << choice->placement.steps << " steps, LM "

@@ -67,7 +67,7 @@ std::vector<OptionSpec> buildSchema() {
                           {"always_from_dram", "reuse_consecutive"},
                           "algorithm ordering nodes and choosing LM/DRAM residency"));
   schema.push_back(choice("simulation_mode", &CompileOptions::simulation_mode,
-                          {"auto", "default", "fast", "best", "full", "fake"}, {"auto", "fake"},
+                          {"auto", "default", "fast", "best", "full", "fake"}, {"auto", "default", "fast", "best", "full", "fake"},
                           "how node costs are simulated"));
 
   OptionSpec sram;

@@ -92,14 +92,16 @@ TEST_CASE("errors carry codes and name what is wrong") {
 
   sources.commandLine = {{"layout_planner", "bidi"}};
   CHECK_THAT(errorText(resolveOptions(sources)),
-             Catch::Contains("[E204]") && Catch::Contains("bidi is not built yet; available: lpz"));
+             Catch::Contains("[E204]") && Catch::Contains("bidi is not built yet; available: lpz|legacy"));
   sources.commandLine = {{"scheduler", "spill_opt"}};
   CHECK_THAT(errorText(resolveOptions(sources)), Catch::Contains("[E204]"));
-  sources.commandLine = {{"simulation_mode", "best"}};
+  sources.commandLine = {{"scheduler", "auto_recompute_sa"}};
   CHECK_THAT(errorText(resolveOptions(sources)),
-             Catch::Contains("[E204]") && Catch::Contains("auto|fake"));
-  sources.commandLine = {{"simulation_mode", "fake"}};
-  CHECK(succeeded(resolveOptions(sources)));
+             Catch::Contains("[E204]") && Catch::Contains("always_from_dram|reuse_consecutive"));
+  for (const char *mode : {"fake", "fast", "default", "best", "full", "auto"}) {
+    sources.commandLine = {{"simulation_mode", mode}};
+    CHECK(succeeded(resolveOptions(sources)));
+  }
 
   for (const char *bad : {"0", "1.5", "-1", "abc", "", "nan"}) {
     sources.commandLine = {{"sram_budget", bad}};

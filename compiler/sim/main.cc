@@ -5,6 +5,10 @@
 #include "compiler/options/options.h"
 #include "compiler/sim/node_simulator.h"
 #include "compiler/sim/sim_cache.h"
+#include "compiler/sim/tiling_search.h"
+#include "compiler/lowering/tiling_space.h"
+
+#include <map>
 #include "support/atomic_file.h"
 #include "support/error.h"
 #include "support/stage_log.h"
@@ -18,27 +22,72 @@ static llvm::Error run(const options::StageInvocation &inv) {
   if (!graph) return graph.takeError();
   auto hw = device::resolveHardware(inv.options.hardware);
   if (!hw) return hw.takeError();
-  const bool fake = inv.options.simulation_mode == "fake";
-  lowering::GraphView view(*graph);
-  int64_t total = 0;
-  sim::SimCache cache(inv.options.cache_dir, *hw, inv.options.simulation_mode);
+  const std::string mode = inv.options.simulation_mode == "auto" ? sim::autoMode(inv.options.scheduler)
+                                                                   : inv.options.simulation_mode;
+  const int64_t lmBudget = static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget);
+  int64_t total = 0, candidates = 0, failed = 0;
+  sim::SimCache cache(inv.options.cache_dir, *hw, mode);
+  std::map<std::string, ir::Value *> values;
+  for (ir::Value &v : *graph->mutable_values()) values[v.name()] = &v;
   for (ir::Node &node : *graph->mutable_nodes()) {
+    lowering::GraphView view(*graph);
     std::string key = cache.enabled() ? cache.key(node, *graph) : "";
     std::optional<ir::NodeCost> cached = cache.lookup(key);
-    llvm::Expected<ir::NodeCost> cost =
-        cached ? llvm::Expected<ir::NodeCost>(*cached)
-               : fake ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
-    if (!cost) return cost.takeError();
-    if (cache.enabled()) {
-      ++(cached ? cache.hits : cache.misses);
-      if (!cached)
+    const bool tiled = node.tiling().out_tile_size() > 0;
+    if (!cached && mode != "fake" && tiled) {
+      auto found = sim::searchTiling(node, view, *hw, lmBudget, mode);
+      if (!found) return found.takeError();
+      lowering::TilingSpace space(node, view, *hw);
+      if (auto err = space.init()) return err;
+      lowering::setTiling(node, found->tile, space, *hw);
+      for (const std::string &line : found->history) LOG(INFO) << "node " << node.name() << ": " << line;
+      auto cost = sim::simulateNode(node, view, *hw);
+      if (!cost) return cost.takeError();
+      cost->set_method("simulated (" + mode + ")");
+      cost->set_candidates(found->evaluated);
+      cost->set_failed_candidates(found->failed);
+      *cost->mutable_chosen() = node.tiling();
+      cached = *cost;
+      if (cache.enabled()) {
+        ++cache.misses;
         if (auto err = cache.store(key, *cost)) return err;
+      }
+    } else if (cached) {
+      ++cache.hits;
+      if (cached->has_chosen()) *node.mutable_tiling() = cached->chosen();
+    } else {
+      auto cost = mode == "fake" ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
+      if (!cost) return cost.takeError();
+      cached = *cost;
+      if (cache.enabled()) {
+        ++cache.misses;
+        if (auto err = cache.store(key, *cost)) return err;
+      }
     }
-    *node.mutable_cost() = *cost;
-    total += cost->cycles();
-    LOG(INFO) << "node " << node.name() << ": " << cost->cycles() << " cycles (" << cost->method()
-              << ", compute " << cost->compute_cycles() << ", transfer " << cost->transfer_cycles() << ")";
+    *node.mutable_cost() = *cached;
+    // The values this node writes are laid out by the tiling it now has.
+    if (tiled)
+      for (const std::string &out : node.outputs())
+        if (auto it = values.find(out); it != values.end()) {
+          ir::Layout *l = it->second->mutable_layout();
+          l->clear_tile();
+          for (int64_t v : node.tiling().out_tile()) l->add_tile(v);
+          l->set_pes(node.tiling().pes());
+          l->set_steps(node.tiling().steps());
+          lowering::TilingSpace space(node, view, *hw);
+          if (!space.init() && !space.empty())
+            l->set_text(lowering::layoutText(space.space(), {node.tiling().out_tile().begin(),
+                                                             node.tiling().out_tile().end()}, *hw));
+        }
+    total += cached->cycles();
+    candidates += cached->candidates();
+    failed += cached->failed_candidates();
+    LOG(INFO) << "node " << node.name() << ": " << cached->cycles() << " cycles (" << cached->method()
+              << ", compute " << cached->compute_cycles() << ", transfer " << cached->transfer_cycles() << ")";
   }
+  LOG(INFO) << "simulation mode " << mode << ": " << candidates << " candidates simulated, " << failed
+            << " failed";
+  (*graph->mutable_meta())["simulation_candidates"] = std::to_string(candidates);
   (*graph->mutable_meta())["simulation_mode"] = inv.options.simulation_mode;
   LOG(INFO) << "sum of node costs: " << total << " cycles";
   if (cache.enabled())
