@@ -35,7 +35,8 @@ for page in summary graph nodes logs timeline tools compare; do
       grep -o '<td>\(onnx-import\|layout-plan\|simulate\|schedule\|emit\)</td>' "$T/dom.html" | tr '\n' ' '; echo
       grep -o '<td>/conv1/Conv</td>' "$T/dom.html" | head -n 1
       grep -o '<td><b>ALL</b></td>' "$T/dom.html"
-      grep -o 'predicted device time</th><td><b>[0-9.]* µs' "$T/dom.html" ;;
+      grep -o 'predicted device time</th><td><b>[0-9.]* µs' "$T/dom.html"
+      grep -o '<p id="roofline">.*the bound</p>' "$T/dom.html" | sed 's/<[^>]*>//g' ;;
     graph)
       echo "op boxes=$(count 'class="node op"') inputs=$(count 'class="node input"') outputs=$(count 'class="node output"') edges=$(count '<path d=')" ;;
     nodes)

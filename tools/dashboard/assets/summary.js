@@ -23,18 +23,26 @@ Dash.pages.summary = async function (main) {
 
   const hw = r.hardware || {};
   const perf = r.perf_stats || {};
+  // report.json's roofline: the bound (compute or minimum DRAM traffic) the predicted time is
+  // measured against. Older or synthetic reports may name the bound time differently.
   let roof = '';
   if (r.roofline && typeof r.roofline === 'object') {
     const rl = r.roofline;
-    const bound = rl.time_us || rl.bound_time_us || rl.roofline_time_us;
-    roof = kv(Object.entries(rl).map(([k, v]) => [k, num(v)])) +
-      (bound ? '<p>predicted / roofline: <b>' + (r.predicted_time_us / bound).toFixed(2) + '×</b></p>' : '');
+    const bound = rl.bound_time_us || rl.time_us || rl.roofline_time_us;
+    const ratio = rl.predicted_over_bound || (bound ? r.predicted_time_us / bound : 0);
+    roof = '<h3>Roofline</h3>' +
+      (bound ? '<p id="roofline">predicted <b>' + num(r.predicted_time_us, 3) + ' µs</b> against the roofline bound <b>' +
+        num(bound, 3) + ' µs</b>' + (rl.bound_by ? ' (' + esc(rl.bound_by) + '-bound)' : '') +
+        ': <b>' + ratio.toFixed(2) + '×</b> the bound</p>' : '') +
+      kv(Object.entries(rl).map(([k, v]) => [k, typeof v === 'number' && !Number.isInteger(v) ? num(v, 3) : num(v)]));
   }
   h += Dash.section('Device', kv([
     ['hardware', esc(hw.name || '') + (hw.clock_hz ? ' @ ' + (hw.clock_hz / 1e6).toFixed(0) + ' MHz' : '') + (hw.pes ? ', ' + hw.pes + ' PEs' : '')],
     ['FLOPs', num(r.flops)],
     ['predicted device time', '<b>' + num(r.predicted_time_us, 3) + ' µs</b> (' + num(r.predicted_cycles) + ' cycles)'],
     ['DRAM bytes', num(r.dram_bytes)],
+    ['instructions', num(r.instructions)],
+    ['LM bytes per PE', num(r.lm_bytes_per_pe)],
     ['achieved', r.flops && r.predicted_time_us ? (r.flops / r.predicted_time_us / 1e6).toFixed(3) + ' TFLOPS' : ''],
   ]) + roof, 'device');
 
