@@ -5,7 +5,7 @@ Dash.pages.summary = async function (main) {
   const r = await Dash.report();
   const esc = Dash.esc, num = Dash.num;
   let h = '<h1>Summary</h1>';
-  const kv = (rows) => '<table class="kv">' + rows.map(([k, v]) =>
+  const kv = (rows) => '<table class="kv">' + rows.filter(([, v]) => v !== '').map(([k, v]) =>
     '<tr><th>' + esc(k) + '</th><td>' + v + '</td></tr>').join('') + '</table>';
 
   const opts = r.options || {};
