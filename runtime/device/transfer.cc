@@ -83,25 +83,31 @@ Window makeWindow(const Buffer &b, const Transfer &x, const int64_t *tileStart,
   return w;
 }
 
-// Calls fn(lmElementIndex, bufferElementOffset, inside) for every element of the window.
+// Calls fn(lmElementIndex, rowOffset, rowInside, n, stride, inside) for every row of the window
+// (the innermost LM axis). Offsets and the count of outer axes lying outside are kept up to date
+// incrementally, as an odometer, rather than recomputed per row.
 template <typename Fn>
 void forEachElement(const Window &w, Fn &&fn) {
-  std::vector<int64_t> idx(w.rank, 0);
-  int64_t total = 1;
-  for (int64_t s : w.sizes) total *= s;
   const int inner = w.rank - 1;
-  for (int64_t e = 0; e < total;) {
-    int64_t off = w.base;
-    bool rowInside = true;
-    for (int i = 0; i < inner; ++i) {
-      off += idx[i] * w.srcStride[i];
-      rowInside &= static_cast<bool>(w.inside[i][idx[i]]);
-    }
-    fn(e, off, rowInside, w.sizes[inner], w.srcStride[inner], w.inside[inner]);
-    e += w.sizes[inner];
+  std::vector<int64_t> idx(w.rank, 0);
+  int64_t rows = 1;
+  for (int i = 0; i < inner; ++i) rows *= w.sizes[i];
+  int64_t off = w.base;
+  int outside = 0;
+  for (int i = 0; i < inner; ++i) outside += !w.inside[i][0];
+  const int64_t n = w.sizes[inner];
+  for (int64_t row = 0, e = 0; row < rows; ++row, e += n) {
+    fn(e, off, outside == 0, n, w.srcStride[inner], w.inside[inner]);
     for (int i = inner - 1; i >= 0; --i) {
-      if (++idx[i] < w.sizes[i]) break;
+      outside -= !w.inside[i][idx[i]];
+      off += w.srcStride[i];
+      if (++idx[i] < w.sizes[i]) {
+        outside += !w.inside[i][idx[i]];
+        break;
+      }
+      off -= w.sizes[i] * w.srcStride[i];
       idx[i] = 0;
+      outside += !w.inside[i][0];
     }
   }
 }
