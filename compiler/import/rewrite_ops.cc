@@ -211,7 +211,8 @@ bool rewriteTile(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
 }
 
 // ReduceL1 = ReduceSum(|x|), ReduceL2 = sqrt(ReduceSum(x·x)), ReduceSumSquare = ReduceSum(x·x),
-// ReduceLogSumExp = log(ReduceSum(exp x)), ReduceLogSum = log(ReduceSum(x)).
+// ReduceLogSum = log(ReduceSum(x)), ReduceLogSumExp = log(ReduceSum(exp(x - m))) + m with
+// m = ReduceMax(x) (the shift keeps exp from overflowing, as onnxruntime computes it).
 bool rewriteReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   const std::string &op = n.op_type();
   if (n.input_size() < 1 || n.output_size() != 1) return false;
@@ -227,14 +228,27 @@ bool rewriteReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   if (hasAxes && axes.empty() && attrInt(n, "noop_with_empty_axes", 0)) return false;
   if (hasAxes && axes.empty()) hasAxes = false;  // empty = all axes
   const int64_t keepdims = attrInt(n, "keepdims", 1);
+  const ValueType *y = c.staticType(n.output(0));
+  if (op == "ReduceLogSumExp" && (!y || (c.opset >= 18 && hasAxes))) return false;
   NodeBuilder b(c, n, out);
-  std::string x = n.input(0);
-  if (op == "ReduceL1") x = b.op("Abs", {x});
-  else if (op == "ReduceL2" || op == "ReduceSumSquare") x = b.op("Mul", {x, x});
-  else if (op == "ReduceLogSumExp") x = b.op("Exp", {x});
+  std::string x = n.input(0), shift;
+  if (op == "ReduceL1") {
+    x = b.op("Abs", {x});
+  } else if (op == "ReduceL2" || op == "ReduceSumSquare") {
+    x = b.op("Mul", {x, x});
+  } else if (op == "ReduceLogSumExp") {
+    onnx::NodeProto &max = b.node("ReduceMax", {x});
+    if (hasAxes) setAttr(max, "axes", axes);
+    setAttr(max, "keepdims", int64_t(1));
+    shift = max.output(0);
+    x = b.op("Exp", {b.op("Sub", {x, shift})});
+    if (!keepdims) shift = b.reshape(shift, y->dims);
+  }
   const bool post = op == "ReduceL2" || op == "ReduceLogSumExp" || op == "ReduceLogSum";
   const std::string sum = b.reduceSum(x, axes, hasAxes, keepdims, post ? "" : n.output(0));
-  if (post) b.op(op == "ReduceL2" ? "Sqrt" : "Log", {sum}, n.output(0));
+  if (op == "ReduceL2") b.op("Sqrt", {sum}, n.output(0));
+  else if (op == "ReduceLogSum") b.op("Log", {sum}, n.output(0));
+  else if (op == "ReduceLogSumExp") b.op("Add", {b.op("Log", {sum}), shift}, n.output(0));
   return true;
 }
 

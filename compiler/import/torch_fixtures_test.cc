@@ -78,10 +78,11 @@ TEST_CASE("the coverage fixtures import to device ops only (make_coverage_fixtur
                             "rnn_bf", "upsample_nearest", "upsample_nearest_opset9",
                             "upsample_nearest_opset10", "upsample_bilinear", "interpolate_size",
                             "interpolate_align", "conv_transpose", "pixel_shuffle", "where_mask",
-                            "argmax", "cumsum", "einsum_attention", "einsum_bmm",
+                            "argmax", "cumsum", "einsum_attention", "einsum_bmm", "pad", "pad_opset9",
+                            "expand_repeat", "norms", "masked_fill",
                             // onnx.helper models of the forms torch does not emit
                             "hand_gru_lbr0_reverse", "hand_lstm_layout1", "hand_rnn_reverse",
-                            "hand_einsum", "hand_variadic", "hand_depth_space", "hand_reduce"};
+                            "hand_einsum", "hand_variadic", "hand_depth_space", "hand_reduce", "hand_masks"};
   for (const char *name : fixtures) {
     INFO(name);
     auto r = importModel(std::string("compiler/import/testdata/cov_") + name + ".onnx", {});

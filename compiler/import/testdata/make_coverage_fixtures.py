@@ -93,6 +93,11 @@ CASES = [
     ("cumsum", Lambda(lambda x: torch.cumsum(x, dim=1)), (2, 5), 13),
     ("einsum_attention", Lambda(einsum_attention), (1, 2, 3, 8), 13),
     ("einsum_bmm", Lambda(einsum_bmm), (2, 3, 4), 13),
+    ("pad", Lambda(lambda x: F.pad(x, (1, 2, 0, 1), value=0.5)), (1, 2, 3, 4), 13),
+    ("pad_opset9", Lambda(lambda x: F.pad(x, (1, 2, 0, 1), value=0.5)), (1, 2, 3, 4), 9),
+    ("expand_repeat", Lambda(lambda x: x.expand(2, 3, 4) + x.repeat(2, 1, 4)), (1, 3, 1), 13),
+    ("norms", Lambda(lambda x: torch.norm(x, dim=1) + torch.logsumexp(x, dim=1)), (2, 3, 4), 13),
+    ("masked_fill", Lambda(lambda x: x.masked_fill(x < 0.2, 0.0) + (x > 0).float()), (2, 5), 13),
 ]
 
 
@@ -145,6 +150,16 @@ def hand_models():
         [numpy_helper.from_array(a, n) for n, a in lstm_w])
     onnx.save(helper.make_model(ref, opset_imports=[helper.make_opsetid("", 14)]),
               os.path.join(HERE, "cov_hand_lstm_layout1.ref.onnx"))
+    # Refused forms (tests/import_coverage/refusals.test): peepholes, partial sequence lengths.
+    for name, extra, inputs in [("peephole", [("p", rand(rng, 2, 3 * H))], ["x", "w", "r", "b", "", "", "", "p"]),
+                                ("seqlens", [("lens", np.array([3, 2], dtype=np.int32))], ["x", "w", "r", "b", "lens"])]:
+        graph = helper.make_graph(
+            [helper.make_node("LSTM", inputs, ["y"], hidden_size=H, direction="bidirectional")],
+            name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [S, B, I])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [S, 2, B, H])],
+            [numpy_helper.from_array(a, n) for n, a in lstm_w + extra])
+        onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+                  os.path.join(HERE, f"bad_lstm_{name}.onnx"))
     hand_model("rnn_reverse", [
         helper.make_node("RNN", ["x", "w", "r", "b"], ["y"], hidden_size=H, direction="reverse")],
         [("x", [S, B, I])], [("y", [S, 1, B, H])],
@@ -169,15 +184,37 @@ def hand_models():
         [("x", [1, 8, 2, 3])],
         [("crd", [1, 2, 4, 6]), ("dcr", [1, 2, 4, 6]), ("s2d", [1, 8, 2, 3]), ("tile", [2, 8, 2, 9])],
         [("reps", np.array([2, 1, 1, 3], dtype=np.int64))])
+    masks = helper.make_graph([
+        helper.make_node("Less", ["x", "z"], ["lt"]),
+        helper.make_node("Equal", ["x", "z"], ["eq"]),
+        helper.make_node("Or", ["lt", "eq"], ["le"]),
+        helper.make_node("Xor", ["le", "c"], ["xr"]),
+        helper.make_node("Not", ["xr"], ["nx"]),
+        helper.make_node("Neg", ["x"], ["nxv"]),
+        helper.make_node("Where", ["nx", "x", "nxv"], ["y"]),
+        helper.make_node("Cast", ["x"], ["xb"], to=TensorProto.BOOL),
+        helper.make_node("And", ["xb", "c"], ["both"]),
+        helper.make_node("Cast", ["both"], ["m"], to=TensorProto.FLOAT)], "masks",
+        [helper.make_tensor_value_info("c", TensorProto.BOOL, [2, 3]),
+         helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3]),
+         helper.make_tensor_value_info("z", TensorProto.FLOAT, [2, 3])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [2, 3]) for n in ("y", "m")])
+    model = helper.make_model(masks, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(HERE, "cov_hand_masks.onnx"))
     hand_model("reduce", [
         helper.make_node("Abs", ["x"], ["ax"]),
         helper.make_node("ReduceL1", ["x"], ["l1"], axes=[1]),
         helper.make_node("ReduceL2", ["x"], ["l2"], axes=[0, 2], keepdims=0),
         helper.make_node("ReduceSumSquare", ["x"], ["ss"]),
         helper.make_node("ReduceLogSumExp", ["x"], ["lse"], axes=[-1]),
-        helper.make_node("ReduceLogSum", ["ax"], ["ls"], axes=[1])],
+        helper.make_node("ReduceLogSum", ["ax"], ["ls"], axes=[1]),
+        helper.make_node("Mul", ["x", "hundred"], ["big"]),  # exp(100 x) overflows float
+        helper.make_node("ReduceLogSumExp", ["big"], ["lse0"], axes=[1], keepdims=0)],
         [("x", [2, 3, 4])],
-        [("l1", [2, 1, 4]), ("l2", [3]), ("ss", [1, 1, 1]), ("lse", [2, 3, 1]), ("ls", [2, 1, 4])])
+        [("l1", [2, 1, 4]), ("l2", [3]), ("ss", [1, 1, 1]), ("lse", [2, 3, 1]), ("ls", [2, 1, 4]),
+         ("lse0", [2, 4])],
+        [("hundred", np.array(100.0, dtype=np.float32))])
 
 
 def main():
