@@ -126,7 +126,9 @@ class Emulator::Impl {
   llvm::Expected<RunStats> run() {
     RunStats stats;
     const Program &program = *program_;
-    if (valid_) std::memset(valid_, 0, hw_.pes() * lmSize_);
+    // Validity starts clean every run; a fresh calloc already is (and costs no page faults).
+    if (valid_ && validDirty_) std::memset(valid_, 0, hw_.pes() * lmSize_);
+    validDirty_ = true;
     for (int i = 0; i < program.instrs_size(); ++i) {
       if (options_.interrupted)
         if (llvm::Error err = options_.interrupted()) return std::move(err);
@@ -202,6 +204,7 @@ class Emulator::Impl {
   int64_t lmSize_;
   uint8_t *lm_ = nullptr;
   uint8_t *valid_ = nullptr;
+  bool validDirty_ = false;
   std::vector<uint8_t> ownDram_;  // when the device's memory is not given
   uint8_t *dramBase_ = nullptr;
   const Program *program_ = nullptr;
