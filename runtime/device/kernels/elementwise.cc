@@ -124,7 +124,9 @@ class Binary : public PreparedKernel {
       case BinaryOp::Add: return x + y;
       case BinaryOp::Sub: return x - y;
       case BinaryOp::Mul: return x * y;
-      case BinaryOp::Div: return x / y;
+      case BinaryOp::Div:
+        if constexpr (std::is_integral_v<T>) return y == 0 ? T(0) : T(x / y);  // no trap on the device
+        else return x / y;
       case BinaryOp::Pow: return static_cast<T>(std::pow(x, y));
       case BinaryOp::Max: return x > y ? x : y;
       case BinaryOp::Min: return x < y ? x : y;
@@ -154,7 +156,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareUnary(const Kernel &k, ll
   if (!shapes) return shapes.takeError();
   int64_t n = numElements(k.shapes(0));
   if (n != numElements(k.shapes(1))) return badKernel(k, "input and output sizes differ");
-  auto prepared = byDType<Unary>(k, k, it->second, n);
+  auto prepared = byDTypeWithInts<Unary>(k, k, it->second, n);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, *shapes, false);
   (*prepared)->work.vector_ops = n * it->second.cost;
@@ -180,7 +182,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareBinary(const Kernel &k, l
     for (size_t d = 0; d < in.size(); ++d)
       if (in[d] != out[d] && in[d] != 1) return badKernel(k, "operand does not broadcast to output");
   }
-  auto prepared = byDType<Binary>(k, k, it->second, *shapes);
+  auto prepared = byDTypeWithInts<Binary>(k, k, it->second, *shapes);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, *shapes, false);
   (*prepared)->work.vector_ops = numElements(k.shapes(2)) * (it->second == BinaryOp::Pow ? 8 : 1);

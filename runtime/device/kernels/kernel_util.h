@@ -39,6 +39,16 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> byDType(const Kernel &k, Args &&
   return std::move(out);
 }
 
+// The same for kernels that also run on integer tiles (elementwise, selection, reductions).
+template <template <typename> class Impl, typename... Args>
+llvm::Expected<std::unique_ptr<PreparedKernel>> byDTypeWithInts(const Kernel &k, Args &&...args) {
+  switch (k.dtype()) {
+    case I64: return std::unique_ptr<PreparedKernel>(std::make_unique<Impl<int64_t>>(std::forward<Args>(args)...));
+    case I32: return std::unique_ptr<PreparedKernel>(std::make_unique<Impl<int32_t>>(std::forward<Args>(args)...));
+    default: return byDType<Impl>(k, std::forward<Args>(args)...);
+  }
+}
+
 // Kernel families, each in its own file.
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareUnary(const Kernel &k, llvm::StringRef fn);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareBinary(const Kernel &k, llvm::StringRef fn);

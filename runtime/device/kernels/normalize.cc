@@ -27,8 +27,9 @@ class Reduce : public PreparedKernel {
     for (int64_t d : ys_) ny *= d;
     for (int64_t d : xs_) nx *= d;
     if (!accumulate_) {
-      T init = fn_ == ReduceFn::Max   ? -std::numeric_limits<T>::infinity()
-               : fn_ == ReduceFn::Min ? std::numeric_limits<T>::infinity()
+      using L = std::numeric_limits<T>;
+      T init = fn_ == ReduceFn::Max   ? (L::has_infinity ? -L::infinity() : L::lowest())
+               : fn_ == ReduceFn::Min ? (L::has_infinity ? L::infinity() : L::max())
                                       : T(0);
       for (int64_t i = 0; i < ny; ++i) y[i] = init;
     }
@@ -200,7 +201,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareReduce(const Kernel &k, l
   if (s[0].size() != s[1].size()) return badKernel(k, "X and Y ranks differ");
   for (size_t d = 0; d < s[0].size(); ++d)
     if (s[1][d] != s[0][d] && s[1][d] != 1) return badKernel(k, "Y is not X with reduced axes");
-  auto prepared = byDType<Reduce>(k, k, f, s);
+  auto prepared = byDTypeWithInts<Reduce>(k, k, f, s);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, k.accumulate());
   (*prepared)->work.vector_ops = numElements(k.shapes(0));

@@ -165,7 +165,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareWhere(const Kernel &k) {
     for (size_t d = 0; d < s[i].size(); ++d)
       if (s[i][d] != s[3][d] && s[i][d] != 1) return badKernel(k, "operand does not broadcast to output");
   }
-  auto prepared = byDType<Where>(k, k, s);
+  auto prepared = byDTypeWithInts<Where>(k, k, s);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, false);
   (*prepared)->work.vector_ops = numElements(k.shapes(3));
@@ -183,7 +183,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareClamp(const Kernel &k) {
     for (size_t d = 0; d < s[i].size(); ++d)
       if (s[i][d] != s.back()[d] && s[i][d] != 1) return badKernel(k, "operand does not broadcast to output");
   }
-  auto prepared = byDType<Clamp>(k, k, s);
+  auto prepared = byDTypeWithInts<Clamp>(k, k, s);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, false);
   (*prepared)->work.vector_ops = 2.0 * numElements(k.shapes(s.size() - 1));
@@ -198,7 +198,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k
       s[1].size() != s[0].size() || s[1][k.ints(0)] != 1)
     return badKernel(k, "expects X, Y with extent 1 on the axis, and axis, select_last_index");
   if (fn != "Max" && fn != "Min") return badKernel(k, "unknown arg-reduction");
-  auto prepared = byDType<ArgReduce>(k, k, fn == "Max", s);
+  auto prepared = byDTypeWithInts<ArgReduce>(k, k, fn == "Max", s);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, false);
   (*prepared)->work.vector_ops = numElements(k.shapes(0));
@@ -211,7 +211,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareCumSum(const Kernel &k) {
   const auto &s = *shapes;
   if (s[0] != s[1] || k.ints_size() != 3 || k.ints(0) < 0 || k.ints(0) >= int64_t(s[0].size()))
     return badKernel(k, "expects equal X, Y and axis, exclusive, reverse");
-  auto prepared = byDType<CumSum>(k, k, s);
+  auto prepared = byDTypeWithInts<CumSum>(k, k, s);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, false);
   (*prepared)->work.vector_ops = numElements(k.shapes(0));
