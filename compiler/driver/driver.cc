@@ -1,6 +1,7 @@
 #include "compiler/driver/driver.h"
 
 #include "compiler/driver/codegen_dir.h"
+#include "compiler/driver/option_search.h"
 #include "compiler/driver/report.h"
 #include "compiler/driver/stage_locator.h"
 #include "compiler/driver/stage_runner.h"
@@ -67,6 +68,9 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
     sources.optionJsonPath = previousOptions;
   auto options = options::resolveOptions(sources);
   if (!options) return options.takeError();
+  auto candidates = searchCandidates(*options);
+  if (!candidates.empty() && !request.resume && request.stopAfter == table.size() - 1)
+    return compileWithOptionSearch(request, *options, candidates, progress);
   std::vector<std::string> executables(table.size());
   for (size_t i = request.startFrom; i <= request.stopAfter; ++i) {
     auto exe = locateStage(table[i], request.argv0.c_str());

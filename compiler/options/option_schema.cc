@@ -149,9 +149,9 @@ std::vector<OptionSpec> buildSchema() {
 std::vector<EnvSpec> buildEnvSchema() {
   std::vector<EnvSpec> envs = {
       {"CODEGEN_FIND_BEST_COMPILE_OPTIONS", EnvKind::Flag, "0",
-       "search every compile option for the fastest program"},
+       "search every compile option for the fastest program", true},
       {"CODEGEN_FIND_BETTER_COMPILE_OPTIONS", EnvKind::Flag, "0",
-       "search a few compile options for a faster program"},
+       "search a few compile options for a faster program", true},
       {"CODEGEN_SCHEDULE_PP_BEAM_MAX_TURN", EnvKind::Count, "0",
        "beam search turns in the scheduler (0 = no beam search)"},
       {"CODEGEN_SCHEDULE_PP_BEAM_WIDTH", EnvKind::Count, "1",
