@@ -72,6 +72,13 @@ g (float[1,1,2,2] x) => (float[1,1,4,6] y) {
   CHECK_THAT(r10, Catch::Contains("Resize(%x) -> (%y) {mode=\"linear\", scales=[1.00,1.00,2.00,3.00], "
                                   "coordinate_transformation_mode=\"asymmetric\", nearest_mode=\"floor\", "
                                   "cubic_coeff_a=-0.75}"));
+  // Opset 10 rounds the source index up when downsampling (onnxruntime's Resize-10).
+  const std::string r10down = importDump(10, R"(
+g (float[1,1,5,7] x) => (float[1,1,3,4] y) {
+  s = Constant <value = float[4] {1, 1, 0.6, 0.6}> ()
+  y = Resize(x, s)
+})");
+  CHECK_THAT(r10down, Catch::Contains("coordinate_transformation_mode=\"asymmetric\", nearest_mode=\"ceil\""));
   const std::string r11 = importDump(11, R"(
 g (float[1,1,2,4] x) => (float[1,1,3,2] y) {
   roi = Constant <value = float[0] {}> ()
