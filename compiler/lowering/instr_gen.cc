@@ -34,19 +34,26 @@ class LayerEmitter {
       : plan_(plan), hw_(hw), buffers_(buffers), program_(program), layer_(layerIndex), tag_(tag) {}
 
   int transfer(device::Instr::Kind kind, const OperandMap &op, int64_t lmAddr, int64_t firstTile,
-               int64_t active, const Dims &redCoords) {
+               int64_t active, const Dims &redCoords, int64_t indirectAddr = -1) {
     device::Instr *in = add(kind, firstTile, active, redCoords);
     device::Transfer *x = in->mutable_xfer();
     x->set_buffer(buffers_.bufferFor(op.value, op.view));
-    for (const auto &a : op.axes) *x->add_axes() = a;
+    for (const auto &a : op.axes) {
+      device::AxisMap *m = x->add_axes();
+      *m = a;
+      if (a.indirect()) m->set_indirect_lm_addr(indirectAddr);
+    }
     for (int32_t p : op.lm_perm) x->add_lm_perm(p);
     x->set_lm_addr(lmAddr);
     x->set_pad(op.pad);
-    x->set_lm_dtype(plan_.dtype);  // the layer computes in its own type; transfers convert
+    // The layer computes in its own type (transfers convert), index tiles stay integers.
+    x->set_lm_dtype(op.lm_dtype != device::DT_UNDEFINED ? op.lm_dtype : plan_.dtype);
     bool broadcast = kind == device::Instr::LOAD && isBroadcast(op);
     x->set_broadcast(broadcast);
     int64_t bytes = op.elements() * device::dtypeBytes(program_.buffers(x->buffer()).dtype());
-    auto spread = kind == device::Instr::LOAD ? windowSpread(op, firstTile, active)
+    bool dataDependent = false;
+    for (const auto &a : op.axes) dataDependent |= a.indirect();
+    auto spread = kind == device::Instr::LOAD && !dataDependent ? windowSpread(op, firstTile, active)
                                               : device::WindowSpread{active, std::min(active, hw_.pesPerGroup()),
                                                                      std::min(active, hw_.pesPerL2b()),
                                                                      std::min(active, hw_.pesPerL1b())};
@@ -201,11 +208,12 @@ llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &t
         link.inAddr.push_back(links.back().outAddr);
         continue;
       }
+      const OperandMap &in = plan.inputs[i];
       link.inAddr.push_back(lm);
-      lm += align64(plan.inputs[i].elements() * esize);
+      lm += align64(in.elements() * (in.lm_dtype != device::DT_UNDEFINED ? device::dtypeBytes(in.lm_dtype) : esize));
     }
     const bool movement = plan.kernel_op.empty();
-    link.outAddr = movement ? link.inAddr[0] : lm;
+    link.outAddr = movement ? link.inAddr[plan.stored_input] : lm;
     if (!movement) lm += align64(rules::product(plan.output.kernel_shape) * esize);
     for (const Epilogue &e : plan.epilogue) {
       link.epiAddr.push_back(lm);
@@ -239,7 +247,8 @@ llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &t
         std::vector<int> loads;
         for (size_t i = 0; i < plan.inputs.size(); ++i)
           if (static_cast<int>(i) != link.fromPrev && (rc == 0 || plan.inputs[i].follows_reduction()))
-            loads.push_back(em.transfer(device::Instr::LOAD, plan.inputs[i], link.inAddr[i], first, active, coords));
+            loads.push_back(em.transfer(device::Instr::LOAD, plan.inputs[i], link.inAddr[i], first, active, coords,
+                                        plan.inputs[i].indirect_input >= 0 ? link.inAddr[plan.inputs[i].indirect_input] : -1));
         if (link.fromPrev >= 0) loads.insert(loads.end(), computeTags.begin(), computeTags.end());
         em.wait(loads);
         if (movement) break;

@@ -25,6 +25,8 @@ struct OperandMap {
   std::vector<int32_t> lm_perm;           // view axes in LM order; empty = identity
   double pad = 0;                         // fill for window elements outside the value
   Dims kernel_shape;                      // how the kernel sees the LM tile
+  device::DType lm_dtype = device::DT_UNDEFINED;  // LM element type; undefined = the layer's
+  int indirect_input = -1;                // an indirect axis reads its indices from this input's tile
   bool follows_reduction() const;
   int64_t elements() const;
 };
@@ -52,6 +54,7 @@ struct LayerPlan {
   OperandMap output;                      // where the output tile is stored
   std::vector<Epilogue> epilogue;
   std::string kernel_op;                  // "" = pure data movement (load, then store as is)
+  int stored_input = 0;                   // data movement: the input whose tile is stored
   std::vector<int64_t> kernel_ints;
   std::vector<double> kernel_floats;
   double pad_neutral = 0;                 // pad for reduction-chunk inputs

@@ -28,7 +28,7 @@ struct OneNodeGraph {
     node->set_name("n");
     node->set_op_type(op);
   }
-  ir::Value *value(const std::string &name, Dims shape, ir::Value::Kind kind) {
+  ir::Value *value(const std::string &name, Dims shape, ir::Value::Kind kind) {  // f32 unless changed
     ir::Value *v = graph.add_values();
     v->set_name(name);
     v->set_dtype(ir::F32);
@@ -421,4 +421,36 @@ TEST_CASE("Where, ArgMax and CumSum") {
     for (int j = 4; j >= 0; --j) sw[i * 5 + j] = acc += sx[i * 5 + j];
   }
   requireClose(s.run({1, 5}), sw);
+}
+
+TEST_CASE("Gather with run-time indices reads rows through an indirect window") {
+  OneNodeGraph g("Gather");
+  g.in("table", {7, 5}, true);
+  ir::Value *ids = g.value("ids", {2, 3}, ir::Value::INPUT);
+  ids->set_dtype(ir::I64);
+  g.graph.add_inputs("ids");
+  g.node->add_inputs("ids");
+  g.out({2, 3, 5});
+  auto hw = device::resolveHardware("");
+  for (int64_t t : {1, 2, 3}) g.node->mutable_tiling()->add_out_tile(t);  // [before, n, after] view
+  device::Program program;
+  program.set_tool_version("test");
+  lowering::GraphView view(g.graph);
+  lowering::BufferTable buffers(view, program);
+  auto tag = lowering::emitNode(*g.node, view, *hw, buffers, program, 0);
+  if (!tag) FAIL(llvm::toString(tag.takeError()));
+  REQUIRE(!buffers.bindGraphIo());
+  program.set_dram_bytes(buffers.dramBytes());
+  device::Emulator emu(*hw, {});
+  if (auto err = emu.load(program)) FAIL(llvm::toString(std::move(err)));
+  std::vector<int64_t> idx = {6, 0, -1, 3, 3, 2};
+  REQUIRE(!emu.writeInput(0, device::I64, idx.data(), 6));
+  auto stats = emu.run();
+  if (!stats) FAIL(llvm::toString(stats.takeError()));
+  auto bytes = emu.readOutput(0, device::F32);
+  REQUIRE(static_cast<bool>(bytes));
+  const float *y = reinterpret_cast<const float *>(bytes->data());
+  auto &table = g.data["table"];
+  for (int i = 0; i < 6; ++i)
+    for (int c = 0; c < 5; ++c) REQUIRE(y[i * 5 + c] == table[((idx[i] + 7) % 7) * 5 + c]);
 }

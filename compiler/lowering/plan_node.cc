@@ -2,6 +2,7 @@
 
 #include "compiler/ir/op_support.h"
 #include "compiler/lowering/rules.h"
+#include "runtime/device/kernels/kernel.h"
 
 #include <map>
 
@@ -88,11 +89,14 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
 }
 
 int64_t lmFootprint(const LayerPlan &plan, int64_t elementBytes) {
-  auto aligned = [&](int64_t elems) { return (elems * elementBytes + 63) / 64 * 64; };
+  auto aligned = [&](const OperandMap *op, int64_t elems) {
+    int64_t size = op && op->lm_dtype != device::DT_UNDEFINED ? device::dtypeBytes(op->lm_dtype) : elementBytes;
+    return (elems * size + 63) / 64 * 64;
+  };
   int64_t bytes = 0;
-  for (const OperandMap &in : plan.inputs) bytes += aligned(in.elements());
-  if (!plan.kernel_op.empty()) bytes += aligned(rules::product(plan.output.kernel_shape));
-  for (const Epilogue &e : plan.epilogue) bytes += aligned(e.operand.elements());
+  for (const OperandMap &in : plan.inputs) bytes += aligned(&in, in.elements());
+  if (!plan.kernel_op.empty()) bytes += aligned(nullptr, rules::product(plan.output.kernel_shape));
+  for (const Epilogue &e : plan.epilogue) bytes += aligned(&e.operand, e.operand.elements());
   return bytes;
 }
 

@@ -107,10 +107,42 @@ Layers split(RuleContext &ctx) {
   return layers;
 }
 
+// Gather with run-time indices: the output seen as [before, indices, after]; each PE loads its
+// tile of indices, then the rows they name through an indirect window.
+static Layers gatherRuntime(RuleContext &ctx) {
+  Dims x = ctx.inShape(0);
+  int axis = normAxis(ctx.attrInt("axis", 0), x.size());
+  int64_t before = 1, after = 1, n = std::max<int64_t>(1, product(ctx.inShape(1)));
+  for (int a = 0; a < axis; ++a) before *= x[a];
+  for (size_t a = axis + 1; a < x.size(); ++a) after *= x[a];
+  LayerPlan p = ctx.newLayer();
+  p.space = {before, n, after};
+  ctx.resolve(p);
+  OperandMap idx;
+  idx.value = ctx.in(1);
+  idx.view = {n};
+  idx.axes = {follow(1, ctx.t(1))};
+  idx.kernel_shape = {ctx.t(1)};
+  idx.lm_dtype = static_cast<device::DType>(ctx.graph.value(ctx.in(1)).dtype());
+  OperandMap data;
+  data.value = ctx.in(0);
+  data.view = {before, x[axis], after};
+  device::AxisMap rows = fixed(0, ctx.t(1));
+  rows.set_indirect(true);
+  rows.set_indirect_dtype(idx.lm_dtype);
+  data.axes = {follow(0, ctx.t(0)), rows, follow(2, ctx.t(2))};
+  data.kernel_shape = ctx.tile();
+  data.indirect_input = 0;
+  p.inputs = {idx, data};
+  p.stored_input = 1;
+  p.output = storeOperand(ctx, ctx.out(), p.space);
+  return std::vector<LayerPlan>{p};
+}
+
 // Gather with constant indices: one copy layer per run of consecutive index values.
 Layers gather(RuleContext &ctx) {
   const ir::Value &indices = ctx.graph.value(ctx.in(1));
-  if (indices.kind() != ir::Value::PARAM) return ctx.unsupported("Gather indices must be constant");
+  if (indices.kind() != ir::Value::PARAM) return gatherRuntime(ctx);
   Dims x = ctx.inShape(0);
   int axis = normAxis(ctx.attrInt("axis", 0), x.size());
   std::vector<int64_t> idx;

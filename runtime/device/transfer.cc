@@ -48,17 +48,30 @@ int64_t windowStart(const AxisMap &m, const int64_t *tileStart, const int64_t *r
   return start;
 }
 
-// The window of one transfer on one PE: per LM axis, which elements lie inside and where.
+// The window of one transfer on one PE: per LM axis, which elements lie inside and the buffer
+// element offset each index contributes (affine axes: start + k * step; indirect ones: the
+// indices the PE holds in LM).
 struct Window {
   int rank = 0;
   std::vector<int64_t> sizes;              // LM tile extents, LM order
-  std::vector<int64_t> srcStride;          // buffer element stride per LM axis step
+  std::vector<std::vector<int64_t>> offs;  // per LM axis, per index: buffer element offset
   std::vector<std::vector<char>> inside;   // per LM axis, per index: element exists
-  int64_t base = 0;                        // buffer element offset of the window origin
+  int64_t innerStride = 0;                 // the innermost axis's stride when it is affine
+  bool innerIndirect = false;
 };
 
+int64_t loadIndex(DType type, const uint8_t *p, int64_t k) {
+  switch (type) {
+    case I32: return reinterpret_cast<const int32_t *>(p)[k];
+    case F32: return static_cast<int64_t>(reinterpret_cast<const float *>(p)[k]);
+    case F64: return static_cast<int64_t>(reinterpret_cast<const double *>(p)[k]);
+    default: return reinterpret_cast<const int64_t *>(p)[k];
+  }
+}
+
 Window makeWindow(const Buffer &b, const Transfer &x, const int64_t *tileStart,
-                  const int64_t *redStarts, const int64_t *spaceLeft /* may be null */) {
+                  const int64_t *redStarts, const int64_t *spaceLeft /* may be null */,
+                  const uint8_t *lm /* for indirect axes */) {
   Window w;
   std::vector<int> perm = lmOrder(x);
   w.rank = perm.size();
@@ -66,48 +79,55 @@ Window makeWindow(const Buffer &b, const Transfer &x, const int64_t *tileStart,
   for (int a = b.shape_size() - 2; a >= 0; --a) bstride[a] = bstride[a + 1] * b.shape(a + 1);
   for (int i = 0; i < w.rank; ++i) {
     const AxisMap &m = x.axes(perm[i]);
-    int64_t start = windowStart(m, tileStart, redStarts);
-    int64_t dim = b.shape(perm[i]);
-    w.sizes.push_back(m.size());
-    w.srcStride.push_back(m.step() * bstride[perm[i]]);
-    std::vector<char> in(m.size());
+    const int64_t start = windowStart(m, tileStart, redStarts), dim = b.shape(perm[i]);
     int64_t limit = m.size();
     if (spaceLeft && m.follows() >= 0) limit = std::min(limit, spaceLeft[m.follows()]);
+    std::vector<char> in(m.size());
+    std::vector<int64_t> offs(m.size());
     for (int64_t k = 0; k < m.size(); ++k) {
       int64_t c = start + k * m.step();
+      if (m.indirect() && lm) {
+        c = loadIndex(m.indirect_dtype(), lm + m.indirect_lm_addr(), k);
+        if (c < 0) c += dim;
+      }
       in[k] = c >= 0 && c < dim && k < limit;
+      offs[k] = c * bstride[perm[i]];
     }
+    w.sizes.push_back(m.size());
     w.inside.push_back(std::move(in));
-    w.base += start * bstride[perm[i]];
+    w.offs.push_back(std::move(offs));
+    if (i == w.rank - 1) {
+      w.innerIndirect = m.indirect();
+      w.innerStride = m.step() * bstride[perm[i]];
+    }
   }
   return w;
 }
 
-// Calls fn(lmElementIndex, rowOffset, rowInside, n, stride, inside) for every row of the window
-// (the innermost LM axis). Offsets and the count of outer axes lying outside are kept up to date
-// incrementally, as an odometer, rather than recomputed per row.
+// Calls fn(lmElementIndex, rowOffset, rowInside, n, stride, inside, innerOffs) for every row of
+// the window (the innermost LM axis). With an affine innermost axis element k of the row is at
+// rowOffset + k * stride and innerOffs is null; otherwise at rowOffset + innerOffs[k]. The outer
+// offsets and the count of outer axes lying outside are kept up to date as an odometer.
 template <typename Fn>
 void forEachElement(const Window &w, Fn &&fn) {
   const int inner = w.rank - 1;
   std::vector<int64_t> idx(w.rank, 0);
   int64_t rows = 1;
   for (int i = 0; i < inner; ++i) rows *= w.sizes[i];
-  int64_t off = w.base;
+  int64_t off = w.innerIndirect ? 0 : w.offs[inner][0];
   int outside = 0;
-  for (int i = 0; i < inner; ++i) outside += !w.inside[i][0];
+  for (int i = 0; i < inner; ++i) off += w.offs[i][0], outside += !w.inside[i][0];
   const int64_t n = w.sizes[inner];
+  const int64_t *innerOffs = w.innerIndirect ? w.offs[inner].data() : nullptr;
   for (int64_t row = 0, e = 0; row < rows; ++row, e += n) {
-    fn(e, off, outside == 0, n, w.srcStride[inner], w.inside[inner]);
+    fn(e, off, outside == 0, n, w.innerStride, w.inside[inner], innerOffs);
     for (int i = inner - 1; i >= 0; --i) {
       outside -= !w.inside[i][idx[i]];
-      off += w.srcStride[i];
-      if (++idx[i] < w.sizes[i]) {
-        outside += !w.inside[i][idx[i]];
-        break;
-      }
-      off -= w.sizes[i] * w.srcStride[i];
-      idx[i] = 0;
-      outside += !w.inside[i][0];
+      off -= w.offs[i][idx[i]];
+      if (++idx[i] == w.sizes[i]) idx[i] = 0;
+      off += w.offs[i][idx[i]];
+      outside += !w.inside[i][idx[i]];
+      if (idx[i] != 0) break;
     }
   }
 }
@@ -178,10 +198,17 @@ llvm::Error executeLoad(const Program &program, const Instr &in, const int64_t *
   storeScalar(to, x.pad(), pad);
   const uint8_t *src = dram + b.dram_offset();
   uint8_t *dst = lm + x.lm_addr();
-  Window w = makeWindow(b, x, tileStart, redStarts, nullptr);
+  Window w = makeWindow(b, x, tileStart, redStarts, nullptr, lm);
   forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
-                        const std::vector<char> &inside) {
+                        const std::vector<char> &inside, const int64_t *innerOffs) {
     uint8_t *out = dst + e * esize;
+    if (innerOffs) {  // indirect innermost axis: element by element
+      for (int64_t k = 0; k < n; ++k, out += esize) {
+        if (rowInside && inside[k]) copy(out, src + (off + innerOffs[k]) * bsize, 1);
+        else std::memcpy(out, pad, esize);
+      }
+      return;
+    }
     if (rowInside && stride == 1) {
       // The inside part of a row is one contiguous run: copy it, pad around it.
       int64_t lo = 0, hi = n;
@@ -217,15 +244,15 @@ llvm::Error executeStore(const Program &program, const Instr &in, const Layer &l
                      layer.name(), b.name(), x.lm_addr(), x.lm_addr() + bytes);
   std::vector<int64_t> spaceLeft(layer.space_size());
   for (int a = 0; a < layer.space_size(); ++a) spaceLeft[a] = layer.space(a) - tileStart[a];
-  Window w = makeWindow(b, x, tileStart, nullptr, spaceLeft.data());
+  Window w = makeWindow(b, x, tileStart, nullptr, spaceLeft.data(), lm);
   uint8_t *out = dram + b.dram_offset();
   const uint8_t *tile = lm + x.lm_addr();
   forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
-                        const std::vector<char> &inside) {
+                        const std::vector<char> &inside, const int64_t *innerOffs) {
     if (!rowInside) return;
     for (int64_t k = 0; k < n; ++k) {
       if (!inside[k]) continue;
-      uint8_t *dst = out + (off + k * stride) * bsize;
+      uint8_t *dst = out + (off + (innerOffs ? innerOffs[k] : k * stride)) * bsize;
       const uint8_t *from_ = tile + (e + k) * esize;
       if (from == to) std::memcpy(dst, from_, esize);
       else convertElements(from, from_, to, dst, 1);
