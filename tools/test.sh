@@ -50,7 +50,14 @@ echo "bazel test: $bazel_passed passed, $bazel_failed failed"
 passed=$((passed + bazel_passed))
 failed=$((failed + bazel_failed))
 
-# 3. lit end-to-end tests.
+# 3. lit end-to-end tests. The real-model tests need torch exports with onnxruntime references
+#    (tools/make_real_models.py, cached under .cache/models); a failed export only skips them.
+if [ "${PFCOMP_REAL_MODELS:-1}" = 1 ] && "$PYTHON" tools/make_real_models.py </dev/null >"$LOG_DIR/real-models.log" 2>&1; then
+  export PFCOMP_REAL_MODELS=1
+  echo "== real models ready (log: $LOG_DIR/real-models.log)"
+else
+  echo "== real models skipped (log: $LOG_DIR/real-models.log)"
+fi
 echo "== lit tests/ (log: $LOG_DIR/lit.log)"
 # shellcheck disable=SC2086
 timeout 1200 "$PYTHON" "$LIT" -v ${LIT_ARGS:-} tests/ </dev/null >"$LOG_DIR/lit.log" 2>&1
