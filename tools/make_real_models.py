@@ -117,6 +117,22 @@ class MlpOpset9(nn.Module):
         return self.fc2(h)                      # [4,10]
 
 
+class BertTiny(nn.Module):
+    """A BERT-like encoder on token ids: embedding lookup (Gather with run-time indices), learned
+    positions, 2 post-norm GELU encoder layers, a classifier on the first token."""
+
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(1000, 64)
+        self.pos = nn.Parameter(torch.randn(1, 16, 64) * 0.1)
+        layer = nn.TransformerEncoderLayer(64, 4, 128, activation="gelu", batch_first=True)
+        self.enc = nn.TransformerEncoder(layer, 2)
+        self.head = nn.Linear(64, 2)
+
+    def forward(self, ids):
+        return self.head(self.enc(self.emb(ids) + self.pos)[:, 0])
+
+
 def build(name):
     """Returns (model in eval mode, example input, opset, export kwargs, no_grad export)."""
     if name in ("resnet18", "resnet18_dynamic"):
@@ -151,6 +167,13 @@ def build(name):
         model = calibrate_bn(UNetSmall(), shape)
         torch.manual_seed(1007)
         return model, torch.randn(*shape), 13, {}, True
+    if name == "bert_tiny":
+        torch.manual_seed(30)
+        model = BertTiny().eval()
+        torch.manual_seed(1030)
+        # Token ids of any length: compile with --input_shape=x=1x16.
+        kwargs = {"dynamic_axes": {"x": {0: "batch", 1: "seq"}}}
+        return model, torch.randint(0, 1000, (1, 16)), 14, kwargs, False
     if name == "mlp_opset9":
         torch.manual_seed(9)
         model = MlpOpset9().eval()
@@ -160,7 +183,7 @@ def build(name):
 
 
 MODELS = ["resnet18", "resnet18_dynamic", "mobilenet_v2", "transformer", "lstm", "unet_small",
-          "mlp_opset9"]
+          "mlp_opset9", "bert_tiny"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,8 +196,10 @@ def ort_reference(model_path, inputs):
         manifest = {"model": os.path.abspath(model_path), "inputs": [], "out_dir": tmp}
         for i, (name, array) in enumerate(inputs):
             file = os.path.join(tmp, "input_%d.bin" % i)
-            np.ascontiguousarray(array, dtype="<f4").tofile(file)
-            manifest["inputs"].append({"name": name, "dims": list(array.shape), "file": file})
+            dtype = "int64" if array.dtype == np.int64 else "float32"
+            np.ascontiguousarray(array, dtype="<i8" if dtype == "int64" else "<f4").tofile(file)
+            manifest["inputs"].append({"name": name, "dims": list(array.shape), "file": file,
+                                       "dtype": dtype})
         manifest_path = os.path.join(tmp, "manifest.json")
         with open(manifest_path, "w") as f:
             json.dump(manifest, f)
@@ -188,7 +213,9 @@ def ort_reference(model_path, inputs):
 
 def write_tensors(folder, prefix, named_arrays):
     for i, (name, array) in enumerate(named_arrays):
-        tensor = numpy_helper.from_array(np.asarray(array, dtype=np.float32), name)
+        array = np.asarray(array)
+        keep = array.dtype == np.int64  # token ids stay integers
+        tensor = numpy_helper.from_array(array if keep else array.astype(np.float32), name)
         with open(os.path.join(folder, "%s_%d.pb" % (prefix, i)), "wb") as f:
             f.write(tensor.SerializeToString())
 

@@ -27,8 +27,11 @@ async function main() {
   const feeds = {};
   for (const input of manifest.inputs) {
     const bytes = fs.readFileSync(input.file);
-    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-    feeds[input.name] = new ort.Tensor('float32', data, input.dims);
+    const raw = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+    // float32 unless the manifest says int64 (token ids and other index inputs).
+    const type = input.dtype || 'float32';
+    const data = type === 'int64' ? new BigInt64Array(raw) : new Float32Array(raw);
+    feeds[input.name] = new ort.Tensor(type, data, input.dims);
   }
   const results = await session.run(feeds);
   const outputs = [];
