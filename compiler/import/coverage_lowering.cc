@@ -3,6 +3,8 @@
 #include "compiler/import/const_eval.h"
 #include "compiler/import/node_attrs.h"
 
+#include <algorithm>
+
 namespace pfcomp::import {
 namespace {
 
@@ -65,12 +67,16 @@ void lowerResize(ir::Node &n, const onnx::NodeProto &src, const ConstLookup &con
   const ValueType *in = staticType(types, src.input(0));
   const ValueType *out = src.output_size() ? staticType(types, src.output(0)) : nullptr;
   std::vector<double> scales;
-  const HostTensor *given = constInput(n, twoInputs ? 1 : 2, constant);
+  const int scalesInput = twoInputs ? 1 : 2;
+  const HostTensor *given = constInput(n, scalesInput, constant);
   if (given && given->isFloat() && given->numElements() > 0) {
     scales = given->f;
   } else if (ir::Attribute *a = findIrAttr(n, "scales"); a && a->floats_size() > 0) {
     scales.assign(a->floats().begin(), a->floats().end());
   } else if (in && out && in->dims.size() == out->dims.size()) {
+    // Sizes (constant or not) give scale = out / in exactly. Scales computed at run time are
+    // taken as out / in too: exact whenever in * scale is whole (x2, x0.5, ...); otherwise
+    // (0.6 of 2 rows gives 1 row) the sampling positions differ from ONNX's.
     for (size_t k = 0; k < in->dims.size(); ++k)
       scales.push_back(in->dims[k] ? static_cast<double>(out->dims[k]) / in->dims[k] : 1.0);
   }
@@ -126,7 +132,8 @@ void lowerConvTranspose(ir::Node &n, const onnx::NodeProto &src,
     if (autoPad == "VALID") {
       pb = 0;
     } else if (fromShape) {
-      const int64_t total = span + outPad[i] - out;
+      // Padding is never negative: a larger output_shape extends the end (as onnxruntime does).
+      const int64_t total = std::max<int64_t>(0, span + outPad[i] - out);
       pb = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
     }
     resolved[i] = pb;

@@ -155,3 +155,37 @@ g (float[3,5] x) => (int64[3] y) {
 })");
   CHECK_THAT(neg, Catch::Contains("ArgMax(%x) -> (%y) {axis=1, keepdims=0, select_last_index=1}"));
 }
+
+TEST_CASE("an output_shape beyond the kernel's reach extends the end (no negative begin padding)") {
+  // span = (3-1)*3 + 3 = 9 < 10: the extra element is at the end (onnxruntime; ONNX's
+  // test_convtranspose_output_shape).
+  const std::string d = importDump(13, R"(
+g (float[1,1,3] x) => (float[1,1,10] y) {
+  w = Constant <value = float[1,1,3] {1, 1, 1}> ()
+  y = ConvTranspose <strides = [3], output_shape = [10]> (x, w)
+})");
+  CHECK_THAT(d, Catch::Contains("{strides=[3], pads=[0,-1], dilations=[1], kernel_shape=[3], group=1}"));
+}
+
+TEST_CASE("Resize scales and sizes computed at run time are taken as output / input") {
+  const std::string scales = importDump(13, R"(
+g (float[1,1,2,4] x, float[4] s) => (float[1,1,4,8] y) {
+  y = Resize <mode = "linear"> (x, , s)
+})");
+  CHECK_THAT(scales, Catch::Contains("Resize(%x) -> (%y) {mode=\"linear\", scales=[1.00,1.00,2.00,2.00]"));
+  const std::string sizes = importDump(13, R"(
+g (float[1,1,2,4] x, int64[4] sz) => (float[1,1,3,2] y) {
+  y = Resize(x, , , sz)
+})");
+  CHECK_THAT(sizes, Catch::Contains("Resize(%x) -> (%y) {scales=[1.00,1.00,1.50,0.50]"));
+}
+
+TEST_CASE("Pad with pads computed at run time is refused, naming the operand") {
+  const std::string err = errorText(importModel(writeModelText(header(13) + R"(
+g (float[2,3] x, float[4] p) => (float[2,5] y) {
+  pi = Cast <to = 7> (p)
+  y = Pad(x, pi)
+})"), {}));
+  CHECK_THAT(err, Catch::Contains("[E104]") && Catch::Contains("Pad_1 (Pad)") &&
+                      Catch::Contains("operands these ops need as constants are computed at run time: Pad_1 [pi]"));
+}

@@ -21,11 +21,18 @@ std::string listText(const std::vector<std::string> &items) {
   return s;
 }
 
-// Nodes the device cannot run: unknown ops, and integer/bool tensors anywhere except constant
-// Gather indices.
+// Inputs the canonical form of an op keeps (docs/CONTRACT.md); its other operands must have been
+// constants folded into attributes.
+int dataInputsOf(const std::string &op) {
+  if (op == "Resize" || op == "Pad" || op == "Expand" || op == "CumSum") return 1;
+  return 1 << 30;
+}
+
+// Nodes the device cannot run: unknown ops, integer/bool tensors anywhere except constant
+// Gather indices, and operands left as run-time inputs.
 llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
                            llvm::StringRef modelPath) {
-  std::vector<std::string> bad, intUses;
+  std::vector<std::string> bad, intUses, operandUses;
   for (const ir::Node &n : g.nodes()) {
     bool ok = ir::isDeviceOp(n.op_type());
     std::string intNames;
@@ -34,21 +41,25 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
       if (name.empty() || it == valueIndex.end()) return;
       const ir::Value &v = g.values(it->second);
       if (ir::isFloat(v.dtype())) return;
-      if (gatherIndices && v.kind() == ir::Value::PARAM) return;
+      if (gatherIndices) return;  // constant ones are folded into copies, run-time ones read indirectly
       ok = false;
       intNames += (intNames.empty() ? "" : " ") + name + ":" + ir::dtypeName(v.dtype());
     };
     for (int k = 0; k < n.inputs_size(); ++k) checkValue(n.inputs(k), n.op_type() == "Gather" && k == 1);
     for (const auto &o : n.outputs()) checkValue(o, false);
-    if (ok) continue;
+    const bool runtimeOperand = n.inputs_size() > dataInputsOf(n.op_type());
+    if (runtimeOperand) operandUses.push_back(n.name() + " [" + n.inputs(n.inputs_size() - 1) + "]");
+    if (ok && !runtimeOperand) continue;
     bad.push_back(n.name() + " (" + n.op_type() + ")");
     if (!intNames.empty()) intUses.push_back(n.name() + " [" + intNames + "]");
   }
   if (bad.empty()) return llvm::Error::success();
   std::string msg = "unsupported ops in " + modelPath.str() + ": " + listText(bad);
   if (!intUses.empty())
-    msg += "; the device computes float tensors only (integer tensors are allowed only as constant "
+    msg += "; the device computes float tensors only (integer tensors are allowed only as "
            "Gather indices): " + listText(intUses);
+  if (!operandUses.empty())
+    msg += "; operands these ops need as constants are computed at run time: " + listText(operandUses);
   return makeError(ErrorCode::UnsupportedOp, msg);
 }
 
