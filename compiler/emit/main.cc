@@ -1,18 +1,16 @@
 // emit: lowers the scheduled MNGraph to the tile-level device program (program.gpfnapp) and
 // writes the predicted profile.json / trace.json and perf_stats.json next to it.
+#include <glog/logging.h>
+
 #include "compiler/emit/perf_stats.h"
 #include "compiler/emit/program_builder.h"
 #include "compiler/ir/graph_io.h"
-#include "compiler/options/options.h"
+#include "compiler/options/stage_main.h"
+#include "llvm/Support/Path.h"
 #include "runtime/device/profile.h"
 #include "runtime/device/program_io.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
-#include "support/stage_log.h"
-
-#include "llvm/Support/Path.h"
-
-#include <glog/logging.h>
 
 using namespace pfcomp;
 
@@ -27,17 +25,12 @@ static llvm::Error run(const options::StageInvocation &inv) {
   LOG(INFO) << "program: " << program->instrs_size() << " instructions, " << program->layers_size()
             << " layers, DRAM " << program->dram_bytes() << " bytes, LM " << program->lm_bytes()
             << " bytes per PE, predicted " << timeline.total_cycles << " cycles";
-  llvm::SmallString<256> dir(inv.output);
-  llvm::sys::path::remove_filename(dir);
-  auto sibling = [&](const char *name) {
-    llvm::SmallString<256> p(dir);
-    llvm::sys::path::append(p, name);
-    return std::string(p);
-  };
+  auto sibling = [&](const char *name) { return options::besideOutput(inv.output, name); };
   if (auto err = writeFileAtomically(sibling("profile.json"),
                                      device::profileJson(*program, timeline, *hw).dump(1)))
     return err;
-  if (auto err = writeFileAtomically(sibling("trace.json"), device::traceJson(*program, timeline, *hw).dump()))
+  if (auto err = writeFileAtomically(sibling("trace.json"),
+                                     device::traceJson(*program, timeline, *hw).dump()))
     return err;
   if (auto err = writeFileAtomically(sibling("perf_stats.json"),
                                      emit::perfStats(*graph, *program, timeline, *hw).dump(1)))
@@ -46,13 +39,9 @@ static llvm::Error run(const options::StageInvocation &inv) {
 }
 
 int main(int argc, char **argv) {
-  auto inv = options::parseStageArgs(
-      "emit",
+  return options::runStageMain(
+      "emit", "emit",
       "emit MNGRAPH -o PROGRAM: lower the scheduled graph to the device program; also writes "
       "profile.json, trace.json and perf_stats.json next to PROGRAM.",
-      argc, argv);
-  if (!inv) return reportErrorAndExit("emit", inv.takeError());
-  initStageLog(argv[0], inv->log_dir, "emit");
-  if (auto err = run(*inv)) return reportErrorAndExit("emit", std::move(err));
-  return 0;
+      argc, argv, run);
 }

@@ -1,20 +1,18 @@
 // layout-plan: chooses how every node's output is cut into PE tiles (planner `lpz`) and writes
 // the MNGraph with tilings and value layouts, layout.html and layout_plan_history.html.
+#include <glog/logging.h>
+
 #include "compiler/ir/graph_io.h"
 #include "compiler/ir/text_dump.h"
 #include "compiler/layout/layout_html.h"
 #include "compiler/layout/mixed_precision.h"
 #include "compiler/layout/tile_planner.h"
 #include "compiler/lowering/tiling_space.h"
-#include "compiler/options/options.h"
+#include "compiler/options/stage_main.h"
+#include "llvm/Support/Path.h"
 #include "runtime/device/hardware.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
-#include "support/stage_log.h"
-
-#include "llvm/Support/Path.h"
-
-#include <glog/logging.h>
 
 using namespace pfcomp;
 
@@ -30,7 +28,8 @@ static llvm::Error run(const options::StageInvocation &inv) {
   std::vector<std::pair<std::string, std::vector<std::string>>> history;
   std::map<std::string, ir::Layout> layouts;
   for (ir::Node &node : *graph->mutable_nodes()) {
-    auto choice = layout::chooseTiling(node, view, *hw, budget, inv.options.layout_planner == "lpz");
+    auto choice =
+        layout::chooseTiling(node, view, *hw, budget, inv.options.layout_planner == "lpz");
     if (!choice) return choice.takeError();
     history.emplace_back(node.name(), choice->history);
     if (choice->space.empty()) continue;  // alias: shares its input's DRAM
@@ -56,28 +55,20 @@ static llvm::Error run(const options::StageInvocation &inv) {
   (*graph->mutable_meta())["hardware"] = hw->name;
   graph->add_stages("layout-plan");
 
-  llvm::SmallString<256> dir(inv.output);
-  llvm::sys::path::remove_filename(dir);
-  auto sibling = [&](const char *name) {
-    llvm::SmallString<256> p(dir);
-    llvm::sys::path::append(p, name);
-    return std::string(p);
-  };
-  if (auto err = writeFileAtomically(sibling("layout.html"), layout::layoutHtml(*graph))) return err;
-  if (auto err = writeFileAtomically(sibling("layout_plan_history.html"), layout::historyHtml(*graph, history)))
+  auto sibling = [&](const char *name) { return options::besideOutput(inv.output, name); };
+  if (auto err = writeFileAtomically(sibling("layout.html"), layout::layoutHtml(*graph)))
+    return err;
+  if (auto err = writeFileAtomically(sibling("layout_plan_history.html"),
+                                     layout::historyHtml(*graph, history)))
     return err;
   if (auto err = writeFileAtomically(inv.output + ".txt", ir::dumpGraph(*graph))) return err;
   return ir::writeGraph(*graph, inv.output);
 }
 
 int main(int argc, char **argv) {
-  auto inv = options::parseStageArgs(
-      "layout-plan",
+  return options::runStageMain(
+      "layout-plan", "layout-plan",
       "layout-plan MNGRAPH -o OUT: choose each node's PE tiling and each value's layout; also "
       "writes layout.html and layout_plan_history.html next to OUT.",
-      argc, argv);
-  if (!inv) return reportErrorAndExit("layout-plan", inv.takeError());
-  initStageLog(argv[0], inv->log_dir, "layout-plan");
-  if (auto err = run(*inv)) return reportErrorAndExit("layout-plan", std::move(err));
-  return 0;
+      argc, argv, run);
 }

@@ -1,17 +1,15 @@
 // schedule: orders the nodes and decides where values live (always_from_dram), writing the
 // scheduled MNGraph, l3ir.txt (its text form) and time_slice.txt / time_slice.html.
+#include <glog/logging.h>
+
 #include "compiler/ir/graph_io.h"
 #include "compiler/ir/text_dump.h"
-#include "compiler/options/options.h"
+#include "compiler/options/stage_main.h"
 #include "compiler/sched/reuse_consecutive.h"
 #include "compiler/sched/scheduler.h"
+#include "llvm/Support/Path.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
-#include "support/stage_log.h"
-
-#include "llvm/Support/Path.h"
-
-#include <glog/logging.h>
 
 using namespace pfcomp;
 
@@ -24,7 +22,8 @@ static llvm::Error run(const options::StageInvocation &inv) {
   if (inv.options.scheduler == "reuse_consecutive") {
     auto hw = device::resolveHardware(inv.options.hardware);
     if (!hw) return hw.takeError();
-    auto kept = sched::chainConsecutive(*graph, *hw, static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget));
+    auto kept = sched::chainConsecutive(
+        *graph, *hw, static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget));
     if (!kept) return kept.takeError();
     LOG(INFO) << "reuse_consecutive: " << *kept << " intermediate values stay in LM, in "
               << graph->schedule().groups_size() << " chains";
@@ -36,29 +35,21 @@ static llvm::Error run(const options::StageInvocation &inv) {
                  << " only steers auto_recompute_sa; scheduler " << schedule->scheduler()
                  << " does not use it";
   LOG(INFO) << "scheduled " << schedule->order_size() << " nodes with " << schedule->scheduler();
-  llvm::SmallString<256> dir(inv.output);
-  llvm::sys::path::remove_filename(dir);
-  auto sibling = [&](const char *name) {
-    llvm::SmallString<256> p(dir);
-    llvm::sys::path::append(p, name);
-    return std::string(p);
-  };
+  auto sibling = [&](const char *name) { return options::besideOutput(inv.output, name); };
   std::string dump = ir::dumpGraph(*graph);
   if (auto err = writeFileAtomically(sibling("l3ir.txt"), dump)) return err;
-  if (auto err = writeFileAtomically(sibling("time_slice.txt"), sched::timeSliceText(*graph))) return err;
-  if (auto err = writeFileAtomically(sibling("time_slice.html"), sched::timeSliceHtml(*graph))) return err;
+  if (auto err = writeFileAtomically(sibling("time_slice.txt"), sched::timeSliceText(*graph)))
+    return err;
+  if (auto err = writeFileAtomically(sibling("time_slice.html"), sched::timeSliceHtml(*graph)))
+    return err;
   if (auto err = writeFileAtomically(inv.output + ".txt", dump)) return err;
   return ir::writeGraph(*graph, inv.output);
 }
 
 int main(int argc, char **argv) {
-  auto inv = options::parseStageArgs(
-      "schedule",
+  return options::runStageMain(
+      "schedule", "schedule",
       "schedule MNGRAPH -o OUT: order the nodes and place values; also writes l3ir.txt, "
       "time_slice.txt and time_slice.html next to OUT.",
-      argc, argv);
-  if (!inv) return reportErrorAndExit("schedule", inv.takeError());
-  initStageLog(argv[0], inv->log_dir, "schedule");
-  if (auto err = run(*inv)) return reportErrorAndExit("schedule", std::move(err));
-  return 0;
+      argc, argv, run);
 }

@@ -1,19 +1,18 @@
 // simulate: Node Simulation — costs every node under its tiling (simulation_mode auto: the
 // node's tile program through the cycle model; fake: an analytic estimate).
+#include <glog/logging.h>
+
+#include <map>
+
 #include "compiler/ir/graph_io.h"
 #include "compiler/ir/text_dump.h"
-#include "compiler/options/options.h"
+#include "compiler/lowering/tiling_space.h"
+#include "compiler/options/stage_main.h"
 #include "compiler/sim/node_simulator.h"
 #include "compiler/sim/sim_cache.h"
 #include "compiler/sim/tiling_search.h"
-#include "compiler/lowering/tiling_space.h"
-
-#include <map>
 #include "support/atomic_file.h"
 #include "support/error.h"
-#include "support/stage_log.h"
-
-#include <glog/logging.h>
 
 using namespace pfcomp;
 
@@ -22,8 +21,9 @@ static llvm::Error run(const options::StageInvocation &inv) {
   if (!graph) return graph.takeError();
   auto hw = device::resolveHardware(inv.options.hardware);
   if (!hw) return hw.takeError();
-  const std::string mode = inv.options.simulation_mode == "auto" ? sim::autoMode(inv.options.scheduler)
-                                                                   : inv.options.simulation_mode;
+  const std::string mode = inv.options.simulation_mode == "auto"
+                               ? sim::autoMode(inv.options.scheduler)
+                               : inv.options.simulation_mode;
   const int64_t lmBudget = static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget);
   int64_t total = 0, candidates = 0, failed = 0;
   sim::SimCache cache(inv.options.cache_dir, *hw, mode);
@@ -40,7 +40,8 @@ static llvm::Error run(const options::StageInvocation &inv) {
       lowering::TilingSpace space(node, view, *hw);
       if (auto err = space.init()) return err;
       lowering::setTiling(node, found->tile, space, *hw);
-      for (const std::string &line : found->history) LOG(INFO) << "node " << node.name() << ": " << line;
+      for (const std::string &line : found->history)
+        LOG(INFO) << "node " << node.name() << ": " << line;
       auto cost = sim::simulateNode(node, view, *hw);
       if (!cost) return cost.takeError();
       cost->set_method("simulated (" + mode + ")");
@@ -56,7 +57,8 @@ static llvm::Error run(const options::StageInvocation &inv) {
       ++cache.hits;
       if (cached->has_chosen()) *node.mutable_tiling() = cached->chosen();
     } else {
-      auto cost = mode == "fake" ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
+      auto cost =
+          mode == "fake" ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
       if (!cost) return cost.takeError();
       cached = *cost;
       if (cache.enabled()) {
@@ -76,17 +78,19 @@ static llvm::Error run(const options::StageInvocation &inv) {
           l->set_steps(node.tiling().steps());
           lowering::TilingSpace space(node, view, *hw);
           if (!space.init() && !space.empty())
-            l->set_text(lowering::layoutText(space.space(), {node.tiling().out_tile().begin(),
-                                                             node.tiling().out_tile().end()}, *hw));
+            l->set_text(lowering::layoutText(
+                space.space(), {node.tiling().out_tile().begin(), node.tiling().out_tile().end()},
+                *hw));
         }
     total += cached->cycles();
     candidates += cached->candidates();
     failed += cached->failed_candidates();
-    LOG(INFO) << "node " << node.name() << ": " << cached->cycles() << " cycles (" << cached->method()
-              << ", compute " << cached->compute_cycles() << ", transfer " << cached->transfer_cycles() << ")";
+    LOG(INFO) << "node " << node.name() << ": " << cached->cycles() << " cycles ("
+              << cached->method() << ", compute " << cached->compute_cycles() << ", transfer "
+              << cached->transfer_cycles() << ")";
   }
-  LOG(INFO) << "simulation mode " << mode << ": " << candidates << " candidates simulated, " << failed
-            << " failed";
+  LOG(INFO) << "simulation mode " << mode << ": " << candidates << " candidates simulated, "
+            << failed << " failed";
   (*graph->mutable_meta())["simulation_candidates"] = std::to_string(candidates);
   (*graph->mutable_meta())["simulation_mode"] = inv.options.simulation_mode;
   LOG(INFO) << "sum of node costs: " << total << " cycles";
@@ -99,11 +103,8 @@ static llvm::Error run(const options::StageInvocation &inv) {
 }
 
 int main(int argc, char **argv) {
-  auto inv = options::parseStageArgs(
-      "simulate", "simulate MNGRAPH -o OUT: cost every node under its tiling (Node Simulation).",
-      argc, argv);
-  if (!inv) return reportErrorAndExit("simulate", inv.takeError());
-  initStageLog(argv[0], inv->log_dir, "simulate");
-  if (auto err = run(*inv)) return reportErrorAndExit("simulate", std::move(err));
-  return 0;
+  return options::runStageMain(
+      "simulate", "simulate",
+      "simulate MNGRAPH -o OUT: cost every node under its tiling (Node Simulation).", argc, argv,
+      run);
 }

@@ -22,6 +22,17 @@ void setFootprint(PreparedKernel &prepared, const Kernel &k, const std::vector<D
                   bool outputIsRead);
 llvm::Error badKernel(const Kernel &k, const llvm::Twine &why);
 
+// A tile seen as [outer, len, inner] around `axis`, or as [outer, len] with len = every axis from
+// `axis` on (toEnd: normalisations over trailing axes).
+struct AxisSplit {
+  int64_t outer = 1, len = 1, inner = 1;
+  AxisSplit(const Dims &s, int64_t axis, bool toEnd = false) {
+    for (int64_t d = 0; d < axis; ++d) outer *= s[d];
+    len = toEnd ? 1 : s[axis];
+    for (size_t d = axis + (toEnd ? 0 : 1); d < s.size(); ++d) (toEnd ? len : inner) *= s[d];
+  }
+};
+
 template <typename T>
 T *at(uint8_t *lm, int64_t addr) {
   return reinterpret_cast<T *>(lm + addr);

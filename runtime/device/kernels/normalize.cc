@@ -61,16 +61,6 @@ class Reduce : public PreparedKernel {
   double divide_;
 };
 
-// Views a tile as [outer, axis, inner] around `axis` (or [outer, rest] from `axis` on).
-struct AxisView {
-  int64_t outer = 1, len = 1, inner = 1;
-  AxisView(const Dims &s, int64_t axis, bool toEnd) {
-    for (int64_t d = 0; d < axis; ++d) outer *= s[d];
-    len = toEnd ? 1 : s[axis];
-    for (size_t d = axis + (toEnd ? 0 : 1); d < s.size(); ++d) (toEnd ? len : inner) *= s[d];
-  }
-};
-
 template <typename T>
 class Softmax : public PreparedKernel {
  public:
@@ -97,7 +87,7 @@ class Softmax : public PreparedKernel {
  private:
   bool log_;
   int64_t x_, y_;
-  AxisView v_;
+  AxisSplit v_;
 };
 
 template <typename T>
@@ -135,7 +125,7 @@ class LayerNorm : public PreparedKernel {
  private:
   int64_t x_, scale_, bias_, y_;
   double eps_;
-  AxisView v_;
+  AxisSplit v_;
   int64_t scaleLen_, biasLen_;
 };
 
@@ -228,7 +218,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareLayerNorm(const Kernel &k
   if (s.front() != s.back() || k.ints_size() != 1 || k.floats_size() != 1 || k.ints(0) < 0 ||
       k.ints(0) >= int64_t(s[0].size()))
     return badKernel(k, "expects equal X, Y shapes, an axis and epsilon");
-  AxisView v(s[0], k.ints(0), true);
+  AxisSplit v(s[0], k.ints(0), true);
   for (size_t i = 1; i + 1 < s.size(); ++i) {
     int64_t n = numElements(k.shapes(i));
     if (n != 1 && n != v.len) return badKernel(k, "scale / bias do not match the normalised axes");

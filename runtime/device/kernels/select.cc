@@ -83,16 +83,6 @@ class Clamp : public PreparedKernel {
   Dims out_shape_;
 };
 
-// [outer, len, inner] around `axis`.
-struct Around {
-  int64_t outer = 1, len = 1, inner = 1;
-  Around(const Dims &s, int64_t axis) {
-    for (int64_t d = 0; d < axis; ++d) outer *= s[d];
-    len = s[axis];
-    for (size_t d = axis + 1; d < s.size(); ++d) inner *= s[d];
-  }
-};
-
 template <typename T>
 class ArgReduce : public PreparedKernel {
  public:
@@ -118,7 +108,7 @@ class ArgReduce : public PreparedKernel {
  private:
   bool isMax_, last_;
   int64_t x_, y_;
-  Around v_;
+  AxisSplit v_;
 };
 
 template <typename T>
@@ -150,7 +140,7 @@ class CumSum : public PreparedKernel {
 
  private:
   int64_t x_, y_;
-  Around v_;
+  AxisSplit v_;
   bool exclusive_, reverse_;
 };
 
