@@ -201,11 +201,12 @@ g (float[1,4,2,2] x) => (float[1,4,2,2] y) {
   }
   SECTION("integer tensors the device does not compute are unsupported") {
     const std::string err = importError(std::string(kHeader) + R"(
-g (float[4,3] x, int64[2] i) => (float[2,3] y) {
-  y = Gather(x, i)
+g (int64[2] a, int64[2] b) => (int64[2] y) {
+  y = Add(a, b)
 })");
     CHECK(err.find("[E104]") != std::string::npos);
-    CHECK(err.find("Gather_0 (Gather)") != std::string::npos);
+    CHECK(err.find("Add_0 (Add)") != std::string::npos);
+    CHECK(err.find("a:i64 b:i64 y:i64") != std::string::npos);
   }
   SECTION("a dynamic input dimension needs --input_shape") {
     const std::string text = std::string(kHeader) + R"(
