@@ -454,3 +454,41 @@ TEST_CASE("Gather with run-time indices reads rows through an indirect window") 
   for (int i = 0; i < 6; ++i)
     for (int c = 0; c < 5; ++c) REQUIRE(y[i * 5 + c] == table[((idx[i] + 7) % 7) * 5 + c]);
 }
+
+TEST_CASE("Cast converts on the load and integer Add runs on int64 tiles") {
+  auto hw = device::resolveHardware("");
+  auto run = [&](const std::string &op, ir::DType in, ir::DType out, int inputs, const std::vector<int64_t> &x) {
+    OneNodeGraph g(op);
+    for (int i = 0; i < inputs; ++i) {
+      ir::Value *v = g.value("x" + std::to_string(i), {2, 3}, ir::Value::INPUT);
+      v->set_dtype(in);
+      g.graph.add_inputs(v->name());
+      g.node->add_inputs(v->name());
+    }
+    g.out({2, 3});
+    g.graph.mutable_values(g.graph.values_size() - 1)->set_dtype(out);
+    for (int64_t t : {1, 2}) g.node->mutable_tiling()->add_out_tile(t);
+    device::Program program;
+    program.set_tool_version("test");
+    lowering::GraphView view(g.graph);
+    lowering::BufferTable buffers(view, program);
+    auto tag = lowering::emitNode(*g.node, view, *hw, buffers, program, 0);
+    if (!tag) FAIL(llvm::toString(tag.takeError()));
+    REQUIRE(!buffers.bindGraphIo());
+    program.set_dram_bytes(buffers.dramBytes());
+    device::Emulator emu(*hw, {});
+    if (auto err = emu.load(program)) FAIL(llvm::toString(std::move(err)));
+    for (int i = 0; i < inputs; ++i) REQUIRE(!emu.writeInput(i, device::I64, x.data(), 6));
+    auto stats = emu.run();
+    if (!stats) FAIL(llvm::toString(stats.takeError()));
+    auto bytes = emu.readOutput(0, device::F64);
+    REQUIRE(static_cast<bool>(bytes));
+    return std::vector<double>(reinterpret_cast<const double *>(bytes->data()),
+                               reinterpret_cast<const double *>(bytes->data()) + 6);
+  };
+  std::vector<int64_t> x = {-3, 0, 7, 1 << 20, 5, -9};
+  auto cast = run("Cast", ir::I64, ir::F32, 1, x);
+  for (int i = 0; i < 6; ++i) CHECK(cast[i] == double(x[i]));
+  auto sum = run("Add", ir::I64, ir::I64, 2, x);
+  for (int i = 0; i < 6; ++i) CHECK(sum[i] == double(2 * x[i]));
+}

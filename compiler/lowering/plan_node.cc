@@ -73,6 +73,7 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
     t["LogSoftmax"] = rules::softmax;
     t["LayerNormalization"] = rules::layerNorm;
     t["Transpose"] = rules::transpose;
+    t["Cast"] = rules::cast;
     t["Slice"] = rules::slice;
     t["Concat"] = rules::concat;
     t["Split"] = rules::split;

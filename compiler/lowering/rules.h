@@ -23,6 +23,7 @@ Layers globalPool(RuleContext &ctx);
 Layers reduce(RuleContext &ctx);
 Layers softmax(RuleContext &ctx);
 Layers layerNorm(RuleContext &ctx);
+Layers cast(RuleContext &ctx);
 Layers transpose(RuleContext &ctx);
 Layers slice(RuleContext &ctx);
 Layers concat(RuleContext &ctx);

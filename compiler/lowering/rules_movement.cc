@@ -31,6 +31,13 @@ OperandMap identityWindow(RuleContext &ctx, const std::string &value, const Dims
 
 }  // namespace
 
+// Cast: a copy whose load converts to the output's element type (the layer's LM type).
+Layers cast(RuleContext &ctx) {
+  Dims y = spaceOf(ctx.outShape());
+  auto input = [&] { return identityWindow(ctx, ctx.in(0), spaceOf(ctx.inShape(0))); };
+  return std::vector<LayerPlan>{copyLayer(ctx, "", y, input, ctx.out(), y, {})};
+}
+
 Layers transpose(RuleContext &ctx) {
   Dims x = ctx.inShape(0);
   Dims perm = ctx.attrInts("perm");
