@@ -201,12 +201,21 @@ g (float[1,4,2,2] x) => (float[1,4,2,2] y) {
   }
   SECTION("integer tensors the device does not compute are unsupported") {
     const std::string err = importError(std::string(kHeader) + R"(
-g (int64[2] a, int64[2] b) => (int64[2] y) {
-  y = Add(a, b)
+g (int64[2,2] a, int64[2,2] b) => (int64[2,2] y) {
+  y = MatMul(a, b)
 })");
     CHECK(err.find("[E104]") != std::string::npos);
-    CHECK(err.find("Add_0 (Add)") != std::string::npos);
+    CHECK(err.find("MatMul_0 (MatMul)") != std::string::npos);
     CHECK(err.find("a:i64 b:i64 y:i64") != std::string::npos);
+  }
+  SECTION("integer Add and data movement run on integer tiles") {
+    const std::string err = importError(std::string(kHeader) + R"(
+g (int64[2] a, int64[2] b) => (int64[2] y) {
+  s = Add(a, b)
+  y = Identity(s)
+})");
+    INFO(err);
+    CHECK(err.empty());
   }
   SECTION("a dynamic input dimension needs --input_shape") {
     const std::string text = std::string(kHeader) + R"(

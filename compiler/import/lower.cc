@@ -28,8 +28,24 @@ int dataInputsOf(const std::string &op) {
   return 1 << 30;
 }
 
-// Nodes the device cannot run: unknown ops, integer/bool tensors anywhere except constant
-// Gather indices, and operands left as run-time inputs.
+// Ops the device runs on integer tiles too: data movement on any integer type (byte copies, Cast
+// converting on the load), and elementwise ops, selection and reductions on int32 / int64.
+bool movesIntegers(const std::string &op) {
+  static const llvm::StringSet<> ops = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity",
+                                        "Transpose", "Concat", "Slice", "Split", "Gather", "Pad",
+                                        "Expand", "Cast"};
+  return ops.contains(op);
+}
+bool computesIntegers(const std::string &op) {
+  static const llvm::StringSet<> ops = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Neg", "Abs",
+                                        "Sign", "Relu", "Clip", "Where", "Equal", "Less", "Greater",
+                                        "LessOrEqual", "GreaterOrEqual", "ReduceSum", "ReduceMax",
+                                        "ReduceMin", "CumSum"};
+  return ops.contains(op);
+}
+
+// Nodes the device cannot run: unknown ops, integer tensors where the device has no integer
+// form of the op, and operands left as run-time inputs.
 llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
                            llvm::StringRef modelPath) {
   std::vector<std::string> bad, intUses, operandUses;
@@ -42,6 +58,8 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
       const ir::Value &v = g.values(it->second);
       if (ir::isFloat(v.dtype())) return;
       if (gatherIndices) return;  // constant ones are folded into copies, run-time ones read indirectly
+      const bool wide = v.dtype() == ir::I64 || v.dtype() == ir::I32;
+      if (movesIntegers(n.op_type()) || (wide && computesIntegers(n.op_type()))) return;
       ok = false;
       intNames += (intNames.empty() ? "" : " ") + name + ":" + ir::dtypeName(v.dtype());
     };

@@ -24,7 +24,7 @@ const char *const kDeviceOps[] = {
     // more compute ops (attribute forms in docs/CONTRACT.md)
     "PRelu", "InstanceNormalization", "ArgMax", "ArgMin", "CumSum", "ConvTranspose", "Resize",
     // data movement
-    "Transpose", "Concat", "Slice", "Split", "Gather", "Identity", "Pad", "Expand",
+    "Transpose", "Concat", "Slice", "Split", "Gather", "Identity", "Pad", "Expand", "Cast",
     "Reshape", "Flatten", "Squeeze", "Unsqueeze",
 };
 
