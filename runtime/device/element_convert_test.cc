@@ -3,6 +3,8 @@
 
 #include "runtime/device/element_convert.h"
 
+#include <vector>
+
 using namespace pfcomp::device;
 
 TEST_CASE("half conversion rounds to nearest even and keeps specials") {
@@ -25,4 +27,17 @@ TEST_CASE("element conversion between host and device types") {
   int64_t i[3];
   REQUIRE(convertElements(F32, f, I64, i, 3));
   CHECK(i[2] == 3);
+}
+
+TEST_CASE("the vector fp16 path rounds exactly like the scalar one") {
+  std::vector<float> f;
+  for (int i = 0; i < 37; ++i) f.push_back((i - 18) * 0.37f + (i % 3) * 1e-4f);
+  f.push_back(1.0f + 1.0f / 2048);  // a tie
+  f.push_back(70000.0f);            // overflow
+  std::vector<uint16_t> h(f.size());
+  REQUIRE(convertElements(F32, f.data(), F16, h.data(), f.size()));
+  for (size_t i = 0; i < f.size(); ++i) CHECK(h[i] == floatToHalf(f[i]));
+  std::vector<float> back(f.size());
+  REQUIRE(convertElements(F16, h.data(), F32, back.data(), f.size()));
+  for (size_t i = 0; i < f.size(); ++i) CHECK(back[i] == halfToFloat(h[i]));
 }
