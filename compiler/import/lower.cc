@@ -40,7 +40,7 @@ bool computesIntegers(const std::string &op) {
   static const llvm::StringSet<> ops = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Neg", "Abs",
                                         "Sign", "Relu", "Clip", "Where", "Equal", "Less", "Greater",
                                         "LessOrEqual", "GreaterOrEqual", "ReduceSum", "ReduceMax",
-                                        "ReduceMin", "CumSum"};
+                                        "ReduceMin", "ReduceProd", "CumSum", "Pow"};
   return ops.contains(op);
 }
 

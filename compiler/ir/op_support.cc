@@ -13,12 +13,13 @@ const char *const kDeviceOps[] = {
     // elementwise unary
     "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf", "Reciprocal", "Floor",
     "Ceil", "LeakyRelu", "Elu", "Softplus", "Clip", "Gelu", "HardSigmoid", "HardSwish", "Sin",
-    "Cos", "Sign", "Softsign", "Selu", "Mish",
+    "Cos", "Sign", "Softsign", "Selu", "Mish", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
+    "Asinh", "Acosh", "Atanh", "Round", "IsNaN", "IsInf", "ThresholdedRelu", "Shrink",
     // elementwise binary (numpy broadcasting)
     "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
     // normalisation and reductions over trailing axes
     "Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceMax",
-    "ReduceMin",
+    "ReduceMin", "ReduceProd",
     // comparisons and logic: booleans live on the device as 0 / 1 in the float type
     "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where",
     // more compute ops (attribute forms in docs/CONTRACT.md)

@@ -47,7 +47,9 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
     for (const char *op : {"Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf",
                            "Reciprocal", "Floor", "Ceil", "LeakyRelu", "Elu", "Softplus", "Clip",
                            "Gelu", "HardSigmoid", "HardSwish", "Sin", "Cos", "Sign", "Softsign",
-                           "Selu", "Mish", "Not"})
+                           "Selu", "Mish", "Not", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
+                           "Asinh", "Acosh", "Atanh", "Round", "IsNaN", "IsInf", "ThresholdedRelu",
+                           "Shrink"})
       t[op] = rules::unary;
     for (const char *op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu", "Equal", "Less",
                            "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"})
@@ -68,7 +70,8 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
     t["AveragePool"] = rules::pool;
     t["GlobalAveragePool"] = rules::globalPool;
     t["GlobalMaxPool"] = rules::globalPool;
-    for (const char *op : {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"}) t[op] = rules::reduce;
+    for (const char *op : {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd"})
+      t[op] = rules::reduce;
     t["Softmax"] = rules::softmax;
     t["LogSoftmax"] = rules::softmax;
     t["LayerNormalization"] = rules::layerNorm;

@@ -25,6 +25,10 @@ Layers unary(RuleContext &ctx) {
   if (op == "HardSigmoid") p.kernel_floats = {ctx.attrFloat("alpha", 0.2), ctx.attrFloat("beta", 0.5)};
   if (op == "Clip") p.kernel_floats = {ctx.attrFloat("min", -INFINITY), ctx.attrFloat("max", INFINITY)};
   if (op == "Gelu" && ctx.attrString("approximate", "none") == "tanh") p.kernel_op = "unary:GeluTanh";
+  if (op == "ThresholdedRelu") p.kernel_floats = {ctx.attrFloat("alpha", 1.0)};
+  if (op == "Shrink") p.kernel_floats = {ctx.attrFloat("bias", 0.0), ctx.attrFloat("lambd", 0.5)};
+  if (op == "IsInf")
+    p.kernel_floats = {double(ctx.attrInt("detect_positive", 1)), double(ctx.attrInt("detect_negative", 1))};
   p.inputs.push_back(broadcastOperand(ctx, ctx.in(0), p.space));
   if (op == "Clip" && (ctx.hasIn(1) || ctx.hasIn(2))) {
     // Bounds computed at run time: a clamp against broadcast operands.

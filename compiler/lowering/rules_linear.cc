@@ -219,7 +219,7 @@ static Layers reduceOver(RuleContext &ctx, const Dims &axesIn, const std::string
     X.kernel_shape.push_back(reduced[a] ? ctx.c(red++) : ctx.t(a));
   }
   X.pad = fn == "Max" ? -std::numeric_limits<double>::infinity()
-          : fn == "Min" ? std::numeric_limits<double>::infinity() : 0.0;
+          : fn == "Min" ? std::numeric_limits<double>::infinity() : fn == "Prod" ? 1.0 : 0.0;
   p.inputs = {X};
   p.output = storeOperand(ctx, ctx.out(), p.space);
   p.kernel_floats = {static_cast<double>(product(p.red_extent))};

@@ -34,6 +34,28 @@ const std::map<std::string, UnaryFn, std::less<>> &unaryFns() {
       {"Cos", {[](double x, const double *) { return std::cos(x); }, 8}},
       {"Sign", {[](double x, const double *) { return double((x > 0) - (x < 0)); }, 1}},
       {"Not", {[](double x, const double *) { return x == 0 ? 1.0 : 0.0; }, 1}},
+      {"Tan", {[](double x, const double *) { return std::tan(x); }, 8}},
+      {"Asin", {[](double x, const double *) { return std::asin(x); }, 8}},
+      {"Acos", {[](double x, const double *) { return std::acos(x); }, 8}},
+      {"Atan", {[](double x, const double *) { return std::atan(x); }, 8}},
+      {"Sinh", {[](double x, const double *) { return std::sinh(x); }, 8}},
+      {"Cosh", {[](double x, const double *) { return std::cosh(x); }, 8}},
+      {"Asinh", {[](double x, const double *) { return std::asinh(x); }, 8}},
+      {"Acosh", {[](double x, const double *) { return std::acosh(x); }, 8}},
+      {"Atanh", {[](double x, const double *) { return std::atanh(x); }, 8}},
+      {"Round", {[](double x, const double *) { return std::nearbyint(x); }, 1}},  // half to even
+      {"IsNaN", {[](double x, const double *) { return std::isnan(x) ? 1.0 : 0.0; }, 1}},
+      // p[0] = detect_positive, p[1] = detect_negative
+      {"IsInf",
+       {[](double x, const double *p) {
+          return std::isinf(x) && ((x > 0 && p[0] != 0) || (x < 0 && p[1] != 0)) ? 1.0 : 0.0;
+        },
+        1}},
+      // p[0] = alpha
+      {"ThresholdedRelu", {[](double x, const double *p) { return x > p[0] ? x : 0.0; }, 1}},
+      // p[0] = bias, p[1] = lambd
+      {"Shrink",
+       {[](double x, const double *p) { return x < -p[1] ? x + p[0] : x > p[1] ? x - p[0] : 0.0; }, 1}},
       {"Softsign", {[](double x, const double *) { return x / (1 + std::fabs(x)); }, 4}},
       {"Softplus", {[](double x, const double *) { return softplus(x); }, 8}},
       {"Mish", {[](double x, const double *) { return x * std::tanh(softplus(x)); }, 12}},

@@ -8,7 +8,7 @@
 namespace pfcomp::device::kernels {
 namespace {
 
-enum class ReduceFn { Sum, Mean, Max, Min };
+enum class ReduceFn { Sum, Mean, Max, Min, Prod };
 
 template <typename T>
 class Reduce : public PreparedKernel {
@@ -30,6 +30,7 @@ class Reduce : public PreparedKernel {
       using L = std::numeric_limits<T>;
       T init = fn_ == ReduceFn::Max   ? (L::has_infinity ? -L::infinity() : L::lowest())
                : fn_ == ReduceFn::Min ? (L::has_infinity ? L::infinity() : L::max())
+               : fn_ == ReduceFn::Prod ? T(1)
                                       : T(0);
       for (int64_t i = 0; i < ny; ++i) y[i] = init;
     }
@@ -43,6 +44,7 @@ class Reduce : public PreparedKernel {
         case ReduceFn::Sum: case ReduceFn::Mean: y[o] += v; break;
         case ReduceFn::Max: if (v > y[o]) y[o] = v; break;
         case ReduceFn::Min: if (v < y[o]) y[o] = v; break;
+        case ReduceFn::Prod: y[o] *= v; break;
       }
       for (int d = rank - 1; d >= 0; --d) {
         if (++idx[d] < xs_[d]) break;
@@ -184,6 +186,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareReduce(const Kernel &k, l
   else if (fn == "Mean") f = ReduceFn::Mean;
   else if (fn == "Max") f = ReduceFn::Max;
   else if (fn == "Min") f = ReduceFn::Min;
+  else if (fn == "Prod") f = ReduceFn::Prod;
   else return badKernel(k, "unknown reduction");
   auto shapes = operandShapes(k, 2, 2);
   if (!shapes) return shapes.takeError();
