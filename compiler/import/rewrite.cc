@@ -135,6 +135,7 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
     return rewriteVariadic(c, n, out);
   if (op == "DepthToSpace" || op == "SpaceToDepth") return rewriteDepthSpace(c, n, out);
   if (op == "Tile") return rewriteTile(c, n, out);
+  if (op == "LayerNormalization") return rewriteLayerNormStats(c, n, out);
   if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" || op == "ReduceLogSumExp" ||
       op == "ReduceLogSum")
     return rewriteReduce(c, n, out);

@@ -90,5 +90,6 @@ bool rewriteVariadic(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteDepthSpace(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteTile(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteLayerNormStats(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 
 }  // namespace pfcomp::import

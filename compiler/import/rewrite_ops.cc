@@ -252,4 +252,35 @@ bool rewriteReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   return true;
 }
 
+// LayerNormalization whose Mean / InvStdDev outputs are read: the device's layernorm kernel
+// gives Y only, so the whole op becomes reductions and elementwise ops that yield all three.
+bool rewriteLayerNormStats(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  bool stats = false;
+  for (int k = 1; k < n.output_size(); ++k) stats |= c.isUsed(n.output(k));
+  const ValueType *x = n.input_size() ? c.staticType(n.input(0)) : nullptr;
+  if (!stats || !x) return false;
+  const int64_t rank = x->dims.size();
+  int64_t axis = attrInt(n, "axis", -1);
+  if (axis < 0) axis += rank;
+  std::vector<int64_t> axes;
+  for (int64_t a = axis; a < rank; ++a) axes.push_back(a);
+  NodeBuilder b(c, n, out);
+  auto mean = [&](const std::string &v, const std::string &name) {
+    onnx::NodeProto &m = b.node("ReduceMean", {v}, name);
+    setAttr(m, "axes", axes);
+    setAttr(m, "keepdims", int64_t(1));
+    return m.output(0);
+  };
+  const std::string mu = mean(n.input(0), n.output_size() > 1 && c.isUsed(n.output(1)) ? n.output(1) : "");
+  const std::string d = b.op("Sub", {n.input(0), mu});
+  const std::string var = mean(b.op("Mul", {d, d}), "");
+  const std::string eps = b.scalar(attrFloat(n, "epsilon", 1e-5f), onnx::TensorProto::FLOAT);
+  const std::string inv = b.op("Reciprocal", {b.op("Sqrt", {b.op("Add", {var, eps})})},
+                               n.output_size() > 2 && c.isUsed(n.output(2)) ? n.output(2) : "");
+  const bool bias = n.input_size() > 2 && !n.input(2).empty();
+  std::string y = b.op("Mul", {b.op("Mul", {d, inv}), n.input(1)}, bias ? "" : n.output(0));
+  if (bias) b.op("Add", {y, n.input(2)}, n.output(0));
+  return true;
+}
+
 }  // namespace pfcomp::import
