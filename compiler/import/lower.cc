@@ -24,8 +24,10 @@ std::string listText(const std::vector<std::string> &items) {
 // Inputs the canonical form of an op keeps (docs/CONTRACT.md); its other operands must have been
 // constants folded into attributes.
 int dataInputsOf(const std::string &op) {
-  if (op == "Resize" || op == "Pad" || op == "Expand" || op == "CumSum") return 1;
-  return 1 << 30;
+  static const llvm::StringSet<> oneDataInput = {
+      "Resize", "Pad", "Expand", "CumSum", "Slice", "Squeeze", "Unsqueeze", "Reshape", "Split",
+      "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd"};
+  return oneDataInput.contains(op) ? 1 : 1 << 30;
 }
 
 // Ops the device runs on integer tiles too: data movement on any integer type (byte copies, Cast
@@ -59,7 +61,8 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
       if (ir::isFloat(v.dtype())) return;
       if (gatherIndices) return;  // constant ones are folded into copies, run-time ones read indirectly
       const bool wide = v.dtype() == ir::I64 || v.dtype() == ir::I32;
-      if (movesIntegers(n.op_type()) || (wide && computesIntegers(n.op_type()))) return;
+      const bool known = v.dtype() != ir::DT_UNDEFINED;  // bfloat16, strings, ... are not
+      if (known && (movesIntegers(n.op_type()) || (wide && computesIntegers(n.op_type())))) return;
       ok = false;
       intNames += (intNames.empty() ? "" : " ") + name + ":" + ir::dtypeName(v.dtype());
     };

@@ -300,9 +300,13 @@ llvm::Expected<int> emitNode(const ir::Node &node, const GraphView &graph,
     buffers.alias(node.outputs(0), node.inputs(0));
     return tag;
   }
-  if (node.tiling().out_tile_size() == 0)
+  if (node.tiling().out_tile_size() == 0) {
+    auto layers = planNode(node, graph, {});
+    if (layers && layers->empty()) return tag;  // nothing to compute (empty outputs)
+    if (!layers) llvm::consumeError(layers.takeError());
     return makeError(ErrorCode::StageFileCorrupt, "node '{0}' has no tiling: run layout-plan first",
                      node.name());
+  }
   Tile tile{Dims(node.tiling().out_tile().begin(), node.tiling().out_tile().end()),
             Dims(node.tiling().red_chunk().begin(), node.tiling().red_chunk().end())};
   auto layers = planNode(node, graph, tile);

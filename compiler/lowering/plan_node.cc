@@ -84,6 +84,16 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
     return t;
   }();
   if (ir::isAliasOp(node.op_type())) return std::vector<LayerPlan>{};
+  // A node whose outputs hold no elements has nothing to compute or move.
+  bool anyElements = false;
+  for (const std::string &out : node.outputs())
+    if (!out.empty()) {
+      const ir::Value &v = graph.value(out);
+      int64_t n = 1;
+      for (int64_t d : v.shape()) n *= d;
+      anyElements |= n > 0;
+    }
+  if (!anyElements) return std::vector<LayerPlan>{};
   auto it = table.find(node.op_type());
   if (it == table.end())
     return makeError(ErrorCode::UnsupportedOp, "node '{0}': op {1} has no device lowering",

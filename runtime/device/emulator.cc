@@ -43,6 +43,10 @@ class Emulator::Impl {
       dramBase_ = ownDram_.data();
     }
     for (const Buffer &b : program.buffers()) {
+      if (dtypeBytes(b.dtype()) == 0 || ((b.kind() == Buffer::INPUT || b.kind() == Buffer::OUTPUT) &&
+                                         dtypeBytes(b.host_dtype()) == 0))
+        return makeError(ErrorCode::BadProgram, "buffer '{0}' has an element type the device does not know",
+                         b.name());
       if (b.dram_offset() < 0 || b.dram_offset() + b.bytes() > program.dram_bytes())
         return makeError(ErrorCode::DramOutOfRange, "buffer '{0}' lies outside DRAM", b.name());
       if (b.kind() == Buffer::PARAM) {
