@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Figures for codegen-dashboard: time to serve (curl) and to render (headless Chromium) the
 # Summary and Node pages, for the small CNN and for a synthetic 10,000-node chain
-# (Relu/Add, bench/dashboard_make_chain.py) compiled with pfcomp. Results in
+# (Relu/Add, bench/dashboard_make_chain.py) compiled with pfcomp, and resnet18 when the
+# real-model cache has it. Results in
 # out/dashboard-bench/results.txt; screenshots of the 10k pages in out/dashboard-bench/.
 #   bash bench/dashboard_bench.sh
 # Needs bin/ (tools/setup.sh), /usr/bin/python3 with python3-onnx, chromium and npm
@@ -22,6 +23,11 @@ if [ ! -e "$OUT/cnn/report.json" ]; then
   bin/pfcomp testdata/models/small_cnn.onnx -o "$OUT/cnn" --option_json=presets/O1.json >/dev/null
   bin/pfvm run "$OUT/cnn" --inputs testdata/models/small_cnn.data --profile >/dev/null
 fi
+# resnet18 from the real-model cache (tools/make_real_models.py), when it is there.
+if [ -e .cache/models/resnet18.onnx ] && [ ! -e "$OUT/resnet18/report.json" ]; then
+  bin/pfcomp .cache/models/resnet18.onnx -o "$OUT/resnet18" --option_json=presets/O1.json >/dev/null
+  bin/pfvm run "$OUT/resnet18" --inputs .cache/models/resnet18.data --profile >/dev/null
+fi
 if [ ! -e "$OUT/chain10k/report.json" ]; then
   /usr/bin/python3 bench/dashboard_make_chain.py "$OUT/chain10k.onnx" 10000
   start=$(date +%s%N)
@@ -33,7 +39,8 @@ fi
 {
   echo "# codegen-dashboard figures, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs"
   cat "$OUT/compile.txt" 2>/dev/null || true
-  for model in cnn chain10k; do
+  for model in cnn resnet18 chain10k; do
+    [ -e "$OUT/$model/report.json" ] || continue
     start_dashboard bin/codegen-dashboard "$OUT/$model"
     echo "## $model ($(/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(len(r["layers"]), "layers")' "$OUT/$model/report.json"))"
     echo "serve (curl time_total, s):"
