@@ -169,12 +169,18 @@ Layers conv(RuleContext &ctx) {
 
 Layers pool(RuleContext &ctx) {
   Dims x = ctx.inShape(0), y = ctx.outShape();
-  if (x.size() != 4) return ctx.unsupported("only 2-D pooling runs on the device");
+  if (x.size() != 4 && x.size() != 3) return ctx.unsupported("only 1-D and 2-D pooling runs on the device");
   if (ctx.node.outputs_size() > 1 && !ctx.node.outputs(1).empty())
     return ctx.unsupported("MaxPool's Indices output is not produced on the device");
   const bool isMax = ctx.node.op_type() == "MaxPool";
   Dims kernel = ctx.attrInts("kernel_shape");
-  ConvGeometry g = geometry(ctx, {x[2], x[3]}, kernel);
+  ConvGeometry g = geometry(ctx, Dims(x.begin() + 2, x.end()), kernel);
+  if (x.size() == 3) {  // 1-D: seen as 2-D with a height of one (same bytes)
+    x.insert(x.begin() + 2, 1), y.insert(y.begin() + 2, 1);
+    kernel.insert(kernel.begin(), 1);
+    g.strides.insert(g.strides.begin(), 1), g.dilations.insert(g.dilations.begin(), 1);
+    g.padsBegin.insert(g.padsBegin.begin(), 0);
+  }
   LayerPlan p = ctx.newLayer();
   p.space = y;
   ctx.resolve(p);
