@@ -69,21 +69,29 @@ int64_t loadIndex(DType type, const uint8_t *p, int64_t k) {
   }
 }
 
-Window makeWindow(const Buffer &b, const Transfer &x, const int64_t *tileStart,
-                  const int64_t *redStarts, const int64_t *spaceLeft /* may be null */,
-                  const uint8_t *lm /* for indirect axes */) {
-  Window w;
-  std::vector<int> perm = lmOrder(x);
-  w.rank = perm.size();
-  std::vector<int64_t> bstride(b.shape_size(), 1);
-  for (int a = b.shape_size() - 2; a >= 0; --a) bstride[a] = bstride[a + 1] * b.shape(a + 1);
-  for (int i = 0; i < w.rank; ++i) {
+// Fills `w` (storage reused across calls: this runs once per PE per transfer).
+void makeWindow(Window &w, const Buffer &b, const Transfer &x, const int64_t *tileStart,
+                const int64_t *redStarts, const int64_t *spaceLeft /* may be null */,
+                const uint8_t *lm /* for indirect axes */) {
+  int perm[16];
+  const int rank = x.axes_size();
+  for (int i = 0; i < rank; ++i) perm[i] = x.lm_perm_size() ? x.lm_perm(i) : i;
+  w.rank = rank;
+  int64_t bstride[16];
+  bstride[rank - 1] = 1;
+  for (int a = rank - 2; a >= 0; --a) bstride[a] = bstride[a + 1] * b.shape(a + 1);
+  w.sizes.resize(rank);
+  w.inside.resize(rank);
+  w.offs.resize(rank);
+  for (int i = 0; i < rank; ++i) {
     const AxisMap &m = x.axes(perm[i]);
     const int64_t start = windowStart(m, tileStart, redStarts), dim = b.shape(perm[i]);
     int64_t limit = m.size();
     if (spaceLeft && m.follows() >= 0) limit = std::min(limit, spaceLeft[m.follows()]);
-    std::vector<char> in(m.size());
-    std::vector<int64_t> offs(m.size());
+    std::vector<char> &in = w.inside[i];
+    std::vector<int64_t> &offs = w.offs[i];
+    in.resize(m.size());
+    offs.resize(m.size());
     for (int64_t k = 0; k < m.size(); ++k) {
       int64_t c = start + k * m.step();
       if (m.indirect() && lm) {
@@ -93,15 +101,12 @@ Window makeWindow(const Buffer &b, const Transfer &x, const int64_t *tileStart,
       in[k] = c >= 0 && c < dim && k < limit;
       offs[k] = c * bstride[perm[i]];
     }
-    w.sizes.push_back(m.size());
-    w.inside.push_back(std::move(in));
-    w.offs.push_back(std::move(offs));
-    if (i == w.rank - 1) {
+    w.sizes[i] = m.size();
+    if (i == rank - 1) {
       w.innerIndirect = m.indirect();
       w.innerStride = m.step() * bstride[perm[i]];
     }
   }
-  return w;
 }
 
 // Calls fn(lmElementIndex, rowOffset, rowInside, n, stride, inside, innerOffs) for every row of
@@ -111,7 +116,7 @@ Window makeWindow(const Buffer &b, const Transfer &x, const int64_t *tileStart,
 template <typename Fn>
 void forEachElement(const Window &w, Fn &&fn) {
   const int inner = w.rank - 1;
-  std::vector<int64_t> idx(w.rank, 0);
+  int64_t idx[16] = {0};
   int64_t rows = 1;
   for (int i = 0; i < inner; ++i) rows *= w.sizes[i];
   int64_t off = w.innerIndirect ? 0 : w.offs[inner][0];
@@ -151,7 +156,7 @@ llvm::Error validateTransfer(const Program &program, const Instr &in, int64_t lm
                      x.buffer(), program.buffers_size());
   const Buffer &b = program.buffers(x.buffer());
   const Layer &layer = program.layers(in.layer());
-  if (x.axes_size() != b.shape_size() || x.axes_size() == 0)
+  if (x.axes_size() != b.shape_size() || x.axes_size() == 0 || x.axes_size() > 16 || layer.space_size() > 16)
     return makeError(ErrorCode::BadProgram, "transfer of '{0}' maps {1} axes, buffer has {2}",
                      b.name(), x.axes_size(), b.shape_size());
   std::vector<int> perm = lmOrder(x);
@@ -198,7 +203,8 @@ llvm::Error executeLoad(const Program &program, const Instr &in, const int64_t *
   storeScalar(to, x.pad(), pad);
   const uint8_t *src = dram + b.dram_offset();
   uint8_t *dst = lm + x.lm_addr();
-  Window w = makeWindow(b, x, tileStart, redStarts, nullptr, lm);
+  thread_local Window w;
+  makeWindow(w, b, x, tileStart, redStarts, nullptr, lm);
   forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
                         const std::vector<char> &inside, const int64_t *innerOffs) {
     uint8_t *out = dst + e * esize;
@@ -242,9 +248,10 @@ llvm::Error executeStore(const Program &program, const Instr &in, const Layer &l
     return makeError(ErrorCode::LmUninitialized,
                      "layer '{0}': store to '{1}' reads LM [{2}, {3}) that was never written",
                      layer.name(), b.name(), x.lm_addr(), x.lm_addr() + bytes);
-  std::vector<int64_t> spaceLeft(layer.space_size());
+  int64_t spaceLeft[16];
   for (int a = 0; a < layer.space_size(); ++a) spaceLeft[a] = layer.space(a) - tileStart[a];
-  Window w = makeWindow(b, x, tileStart, nullptr, spaceLeft.data(), lm);
+  thread_local Window w;
+  makeWindow(w, b, x, tileStart, nullptr, spaceLeft, lm);
   uint8_t *out = dram + b.dram_offset();
   const uint8_t *tile = lm + x.lm_addr();
   forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
