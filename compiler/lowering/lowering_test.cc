@@ -9,6 +9,7 @@
 #include "runtime/device/emulator.h"
 
 #include <cmath>
+#include <functional>
 #include <cstring>
 #include <random>
 
@@ -73,8 +74,10 @@ struct OneNodeGraph {
     a->set_f(v);
   }
 
-  // Lowers with `tile` / `chunk`, runs on the emulator, returns output y.
-  std::vector<float> run(Dims tile, Dims chunk = {}) {
+  // Lowers with `tile` / `chunk`, feeds the inputs with `feed`, runs on the emulator and returns
+  // output y's bytes as `outType`.
+  std::vector<uint8_t> runWith(Dims tile, Dims chunk, const std::function<void(device::Emulator &)> &feed,
+                               device::DType outType) {
     auto hw = device::resolveHardware("");
     REQUIRE(static_cast<bool>(hw));
     for (int64_t t : tile) node->mutable_tiling()->add_out_tile(t);
@@ -90,16 +93,24 @@ struct OneNodeGraph {
     program.set_dram_bytes(buffers.dramBytes());
     device::Emulator emu(*hw, {});
     if (auto err = emu.load(program)) FAIL(llvm::toString(std::move(err)));
-    for (int k = 0; k < graph.inputs_size(); ++k) {
-      auto &d = data[graph.inputs(k)];
-      REQUIRE(!emu.writeInput(k, device::F32, d.data(), d.size()));
-    }
+    feed(emu);
     auto stats = emu.run();
     if (!stats) FAIL(llvm::toString(stats.takeError()));
-    auto bytes = emu.readOutput(0, device::F32);
+    auto bytes = emu.readOutput(0, outType);
     REQUIRE(static_cast<bool>(bytes));
-    std::vector<float> y(bytes->size() / 4);
-    std::memcpy(y.data(), bytes->data(), bytes->size());
+    return *bytes;
+  }
+
+  // The float inputs made by in(), output y as floats.
+  std::vector<float> run(Dims tile, Dims chunk = {}) {
+    auto bytes = runWith(tile, chunk, [&](device::Emulator &emu) {
+      for (int k = 0; k < graph.inputs_size(); ++k) {
+        auto &d = data[graph.inputs(k)];
+        REQUIRE(!emu.writeInput(k, device::F32, d.data(), d.size()));
+      }
+    }, device::F32);
+    std::vector<float> y(bytes.size() / 4);
+    std::memcpy(y.data(), bytes.data(), bytes.size());
     return y;
   }
 };
@@ -431,32 +442,17 @@ TEST_CASE("Gather with run-time indices reads rows through an indirect window") 
   g.graph.add_inputs("ids");
   g.node->add_inputs("ids");
   g.out({2, 3, 5});
-  auto hw = device::resolveHardware("");
-  for (int64_t t : {1, 2, 3}) g.node->mutable_tiling()->add_out_tile(t);  // [before, n, after] view
-  device::Program program;
-  program.set_tool_version("test");
-  lowering::GraphView view(g.graph);
-  lowering::BufferTable buffers(view, program);
-  auto tag = lowering::emitNode(*g.node, view, *hw, buffers, program, 0);
-  if (!tag) FAIL(llvm::toString(tag.takeError()));
-  REQUIRE(!buffers.bindGraphIo());
-  program.set_dram_bytes(buffers.dramBytes());
-  device::Emulator emu(*hw, {});
-  if (auto err = emu.load(program)) FAIL(llvm::toString(std::move(err)));
   std::vector<int64_t> idx = {6, 0, -1, 3, 3, 2};
-  REQUIRE(!emu.writeInput(0, device::I64, idx.data(), 6));
-  auto stats = emu.run();
-  if (!stats) FAIL(llvm::toString(stats.takeError()));
-  auto bytes = emu.readOutput(0, device::F32);
-  REQUIRE(static_cast<bool>(bytes));
-  const float *y = reinterpret_cast<const float *>(bytes->data());
+  auto bytes = g.runWith({1, 2, 3}, {}, [&](device::Emulator &emu) {  // [before, n, after] view
+    REQUIRE(!emu.writeInput(0, device::I64, idx.data(), 6));
+  }, device::F32);
+  const float *y = reinterpret_cast<const float *>(bytes.data());
   auto &table = g.data["table"];
   for (int i = 0; i < 6; ++i)
     for (int c = 0; c < 5; ++c) REQUIRE(y[i * 5 + c] == table[((idx[i] + 7) % 7) * 5 + c]);
 }
 
 TEST_CASE("Cast converts on the load and integer Add runs on int64 tiles") {
-  auto hw = device::resolveHardware("");
   auto run = [&](const std::string &op, ir::DType in, ir::DType out, int inputs, const std::vector<int64_t> &x) {
     OneNodeGraph g(op);
     for (int i = 0; i < inputs; ++i) {
@@ -467,24 +463,11 @@ TEST_CASE("Cast converts on the load and integer Add runs on int64 tiles") {
     }
     g.out({2, 3});
     g.graph.mutable_values(g.graph.values_size() - 1)->set_dtype(out);
-    for (int64_t t : {1, 2}) g.node->mutable_tiling()->add_out_tile(t);
-    device::Program program;
-    program.set_tool_version("test");
-    lowering::GraphView view(g.graph);
-    lowering::BufferTable buffers(view, program);
-    auto tag = lowering::emitNode(*g.node, view, *hw, buffers, program, 0);
-    if (!tag) FAIL(llvm::toString(tag.takeError()));
-    REQUIRE(!buffers.bindGraphIo());
-    program.set_dram_bytes(buffers.dramBytes());
-    device::Emulator emu(*hw, {});
-    if (auto err = emu.load(program)) FAIL(llvm::toString(std::move(err)));
-    for (int i = 0; i < inputs; ++i) REQUIRE(!emu.writeInput(i, device::I64, x.data(), 6));
-    auto stats = emu.run();
-    if (!stats) FAIL(llvm::toString(stats.takeError()));
-    auto bytes = emu.readOutput(0, device::F64);
-    REQUIRE(static_cast<bool>(bytes));
-    return std::vector<double>(reinterpret_cast<const double *>(bytes->data()),
-                               reinterpret_cast<const double *>(bytes->data()) + 6);
+    auto bytes = g.runWith({1, 2}, {}, [&](device::Emulator &emu) {
+      for (int i = 0; i < inputs; ++i) REQUIRE(!emu.writeInput(i, device::I64, x.data(), 6));
+    }, device::F64);
+    return std::vector<double>(reinterpret_cast<const double *>(bytes.data()),
+                               reinterpret_cast<const double *>(bytes.data()) + 6);
   };
   std::vector<int64_t> x = {-3, 0, 7, 1 << 20, 5, -9};
   auto cast = run("Cast", ir::I64, ir::F32, 1, x);
