@@ -4,6 +4,9 @@
 
 #include <map>
 
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
+
 #include "compiler/ir/graph_io.h"
 #include "compiler/ir/text_dump.h"
 #include "compiler/lowering/tiling_space.h"
@@ -29,44 +32,81 @@ static llvm::Error run(const options::StageInvocation &inv) {
   sim::SimCache cache(inv.options.cache_dir, *hw, mode);
   std::map<std::string, ir::Value *> values;
   for (ir::Value &v : *graph->mutable_values()) values[v.name()] = &v;
-  for (ir::Node &node : *graph->mutable_nodes()) {
-    lowering::GraphView view(*graph);
-    std::string key = cache.enabled() ? cache.key(node, *graph) : "";
-    std::optional<ir::NodeCost> cached = cache.lookup(key);
-    const bool tiled = node.tiling().out_tile_size() > 0;
-    if (!cached && mode != "fake" && tiled) {
-      auto found = sim::searchTiling(node, view, *hw, lmBudget, mode);
-      if (!found) return found.takeError();
-      lowering::TilingSpace space(node, view, *hw);
-      if (auto err = space.init()) return err;
-      lowering::setTiling(node, found->tile, space, *hw);
-      for (const std::string &line : found->history)
-        LOG(INFO) << "node " << node.name() << ": " << line;
-      auto cost = sim::simulateNode(node, view, *hw);
-      if (!cost) return cost.takeError();
-      cost->set_method("simulated (" + mode + ")");
-      cost->set_candidates(found->evaluated);
-      cost->set_failed_candidates(found->failed);
-      *cost->mutable_chosen() = node.tiling();
-      cached = *cost;
-      if (cache.enabled()) {
-        ++cache.misses;
-        if (auto err = cache.store(key, *cost)) return err;
-      }
-    } else if (cached) {
+  lowering::GraphView view(*graph);
+
+  // Nodes with the same signature (op, attributes, operand shapes and types, tiling) get the
+  // same result: each distinct one is simulated once, in parallel, unless the cache has it.
+  struct Job {
+    int node = -1;  // the first node with this signature
+    ir::NodeCost cost;
+    std::vector<std::string> history;
+    std::string error;
+  };
+  const int n = graph->nodes_size();
+  std::vector<std::string> keys(n);
+  std::vector<std::optional<ir::NodeCost>> results(n);
+  std::map<std::string, Job> jobs;
+  for (int i = 0; i < n; ++i) {
+    keys[i] = cache.key(graph->nodes(i), *graph);
+    if ((results[i] = cache.lookup(keys[i]))) {
       ++cache.hits;
-      if (cached->has_chosen()) *node.mutable_tiling() = cached->chosen();
-    } else {
-      auto cost =
-          mode == "fake" ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
-      if (!cost) return cost.takeError();
-      cached = *cost;
-      if (cache.enabled()) {
-        ++cache.misses;
-        if (auto err = cache.store(key, *cost)) return err;
-      }
+    } else if (!jobs.count(keys[i])) {
+      jobs[keys[i]].node = i;
     }
-    *node.mutable_cost() = *cached;
+  }
+  auto simulateOne = [&](Job &job) {
+    ir::Node node = graph->nodes(job.node);
+    const bool tiled = node.tiling().out_tile_size() > 0;
+    llvm::Expected<ir::NodeCost> cost = ir::NodeCost();
+    if (mode != "fake" && tiled) {
+      auto found = sim::searchTiling(node, view, *hw, lmBudget, mode);
+      if (!found) {
+        job.error = llvm::toString(found.takeError());
+        return;
+      }
+      lowering::TilingSpace space(node, view, *hw);
+      if (auto err = space.init()) {
+        job.error = llvm::toString(std::move(err));
+        return;
+      }
+      lowering::setTiling(node, found->tile, space, *hw);
+      job.history = found->history;
+      cost = sim::simulateNode(node, view, *hw);
+      if (cost) {
+        cost->set_method("simulated (" + mode + ")");
+        cost->set_candidates(found->evaluated);
+        cost->set_failed_candidates(found->failed);
+        *cost->mutable_chosen() = node.tiling();
+      }
+    } else {
+      cost = mode == "fake" ? sim::estimateNode(node, view, *hw) : sim::simulateNode(node, view, *hw);
+    }
+    if (!cost) job.error = llvm::toString(cost.takeError());
+    else job.cost = *cost;
+  };
+  {
+    llvm::ThreadPool pool(llvm::hardware_concurrency());
+    for (auto &entry : jobs) {
+      Job *job = &entry.second;
+      pool.async([&, job] { simulateOne(*job); });
+    }
+    pool.wait();
+  }
+  for (auto &[key, job] : jobs) {
+    if (!job.error.empty())
+      return makeError(ErrorCode::StageFailed, "simulating node '{0}': {1}", graph->nodes(job.node).name(), job.error);
+    ++cache.misses;
+    if (cache.enabled())
+      if (auto err = cache.store(key, job.cost)) return err;
+    for (const std::string &line : job.history)
+      LOG(INFO) << "node " << graph->nodes(job.node).name() << ": " << line;
+  }
+  for (int i = 0; i < n; ++i) {
+    ir::Node &node = *graph->mutable_nodes(i);
+    const ir::NodeCost &cost = results[i] ? *results[i] : jobs.at(keys[i]).cost;
+    const bool tiled = node.tiling().out_tile_size() > 0;
+    if (cost.has_chosen()) *node.mutable_tiling() = cost.chosen();
+    *node.mutable_cost() = cost;
     // The values this node writes are laid out by the tiling it now has.
     if (tiled)
       for (const std::string &out : node.outputs())
@@ -78,17 +118,16 @@ static llvm::Error run(const options::StageInvocation &inv) {
           l->set_steps(node.tiling().steps());
           lowering::TilingSpace space(node, view, *hw);
           if (!space.init() && !space.empty())
-            l->set_text(lowering::layoutText(
-                space.space(), {node.tiling().out_tile().begin(), node.tiling().out_tile().end()},
-                *hw));
+            l->set_text(lowering::layoutText(space.space(), {node.tiling().out_tile().begin(),
+                                                             node.tiling().out_tile().end()}, *hw));
         }
-    total += cached->cycles();
-    candidates += cached->candidates();
-    failed += cached->failed_candidates();
-    LOG(INFO) << "node " << node.name() << ": " << cached->cycles() << " cycles ("
-              << cached->method() << ", compute " << cached->compute_cycles() << ", transfer "
-              << cached->transfer_cycles() << ")";
+    total += cost.cycles();
+    candidates += cost.candidates();
+    failed += cost.failed_candidates();
+    LOG(INFO) << "node " << node.name() << ": " << cost.cycles() << " cycles (" << cost.method()
+              << ", compute " << cost.compute_cycles() << ", transfer " << cost.transfer_cycles() << ")";
   }
+  LOG(INFO) << "distinct node signatures simulated: " << jobs.size() << " of " << n;
   LOG(INFO) << "simulation mode " << mode << ": " << candidates << " candidates simulated, "
             << failed << " failed";
   (*graph->mutable_meta())["simulation_candidates"] = std::to_string(candidates);

@@ -32,6 +32,9 @@ std::string SimCache::key(const ir::Node &node, const ir::Graph &graph) const {
   ir::Node signature = node;
   signature.clear_name();
   signature.clear_cost();
+  // Value names do not matter, only what the operands are (appended below, in order).
+  for (auto &in : *signature.mutable_inputs()) in = in.empty() ? "" : "in";
+  for (auto &out : *signature.mutable_outputs()) out = out.empty() ? "" : "out";
   std::string text = context_ + "|" + signature.SerializeAsString();
   std::vector<std::string> operands(node.inputs().begin(), node.inputs().end());
   operands.insert(operands.end(), node.outputs().begin(), node.outputs().end());
