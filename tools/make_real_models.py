@@ -167,6 +167,12 @@ def build(name):
         model = calibrate_bn(UNetSmall(), shape)
         torch.manual_seed(1007)
         return model, torch.randn(*shape), 13, {}, True
+    if name in TORCHVISION_EXTRA:  # more torchvision families: hard-swish, channel shuffle, fire
+        torch.manual_seed(len(name))
+        shape = (1, 3, 224, 224)
+        model = calibrate_bn(getattr(torchvision.models, name)(weights=None), shape)
+        torch.manual_seed(1000 + len(name))
+        return model, torch.randn(*shape), 13, {}, True
     if name == "bert_tiny":
         torch.manual_seed(30)
         model = BertTiny().eval()
@@ -182,8 +188,9 @@ def build(name):
     raise KeyError(name)
 
 
+TORCHVISION_EXTRA = ["mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_0"]
 MODELS = ["resnet18", "resnet18_dynamic", "mobilenet_v2", "transformer", "lstm", "unet_small",
-          "mlp_opset9", "bert_tiny"]
+          "mlp_opset9", "bert_tiny"] + TORCHVISION_EXTRA
 
 
 # ---------------------------------------------------------------------------------------------
