@@ -60,6 +60,7 @@ class LayerEmitter {
     auto hops = device::transferHops(hw_, bytes, spread, kind == device::Instr::LOAD);
     for (const auto &h : hops) *x->add_hops() = h;
     in->set_cycles(device::transferCycles(hw_, hops));
+    in->set_latency(hw_.transfer_latency);
     return in->tag();
   }
 

@@ -67,8 +67,8 @@ Timeline computeTimeline(const Program &program) {
       case Instr::STORE:
         time.start = std::max(issue, dmaFree);
         time.end = time.start + in.cycles();
-        dmaFree = time.end;
-        t.dma_busy += in.cycles();
+        dmaFree = time.end - in.latency();  // the queue pipelines start-up latency
+        t.dma_busy += in.cycles() - in.latency();
         break;
       case Instr::COMPUTE:
         time.start = std::max(issue, peFree);

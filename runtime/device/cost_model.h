@@ -33,7 +33,8 @@ std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, const Wind
 int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops);
 int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work);
 
-// When each instruction starts and ends: one DMA queue, one PE array, WAIT blocks issue.
+// When each instruction starts and ends: one DMA queue (pipelined: a transfer's start-up latency
+// overlaps the next transfer), one PE array, WAIT blocks issue.
 struct InstrTime {
   int64_t start = 0, end = 0;
 };
