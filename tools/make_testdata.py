@@ -23,6 +23,8 @@ from onnx import helper, numpy_helper, TensorProto
 import torch
 import torch.nn as nn
 
+from ort_tools import ort_reference, write_tensors
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(ROOT, "testdata", "models")
 BAD = os.path.join(ROOT, "testdata", "bad")
@@ -116,32 +118,6 @@ def export(model, example, name, opset=13, dynamic_batch=False, fold=True):
                       output_names=["y"], do_constant_folding=fold, **kwargs)
     onnx.checker.check_model(onnx.load(path))
     return path
-
-
-def ort_reference(model_path, inputs):
-    """Runs onnxruntime-node on `inputs` (list of (name, float32 array)); returns outputs."""
-    with tempfile.TemporaryDirectory() as tmp:
-        manifest = {"model": model_path, "inputs": [], "out_dir": tmp}
-        for i, (name, array) in enumerate(inputs):
-            file = os.path.join(tmp, "input_%d.bin" % i)
-            np.ascontiguousarray(array, dtype="<f4").tofile(file)
-            manifest["inputs"].append({"name": name, "dims": list(array.shape), "file": file})
-        manifest_path = os.path.join(tmp, "manifest.json")
-        with open(manifest_path, "w") as f:
-            json.dump(manifest, f)
-        subprocess.run(["node", os.path.join(ROOT, "tools", "ort_reference.js"), manifest_path],
-                       check=True, cwd=ROOT)
-        with open(os.path.join(tmp, "outputs.json")) as f:
-            described = json.load(f)["outputs"]
-        return [(o["name"], np.fromfile(o["file"], dtype="<f4").reshape(o["dims"]))
-                for o in described]
-
-
-def write_tensors(folder, prefix, named_arrays):
-    for i, (name, array) in enumerate(named_arrays):
-        tensor = numpy_helper.from_array(np.asarray(array, dtype=np.float32), name)
-        with open(os.path.join(folder, "%s_%d.pb" % (prefix, i)), "wb") as f:
-            f.write(tensor.SerializeToString())
 
 
 def make_case(name, model, example, data_input=None, opset=13, dynamic_batch=False, fold=True):
