@@ -42,7 +42,8 @@ bool computesIntegers(const std::string &op) {
   static const llvm::StringSet<> ops = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Neg", "Abs",
                                         "Sign", "Relu", "Clip", "Where", "Equal", "Less", "Greater",
                                         "LessOrEqual", "GreaterOrEqual", "ReduceSum", "ReduceMax",
-                                        "ReduceMin", "ReduceProd", "CumSum", "Pow"};
+                                        "ReduceMin", "ReduceProd", "CumSum", "Pow", "Hardmax",
+                                        "Trilu"};
   return ops.contains(op);
 }
 

@@ -24,6 +24,7 @@ const char *const kDeviceOps[] = {
     "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not", "Where",
     // more compute ops (attribute forms in docs/CONTRACT.md)
     "PRelu", "InstanceNormalization", "ArgMax", "ArgMin", "CumSum", "ConvTranspose", "Resize",
+    "Hardmax", "Trilu",
     // data movement
     "Transpose", "Concat", "Slice", "Split", "Gather", "Identity", "Pad", "Expand", "Cast",
     "Reshape", "Flatten", "Squeeze", "Unsqueeze",

@@ -58,6 +58,8 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
     t["ArgMax"] = rules::argReduce;
     t["ArgMin"] = rules::argReduce;
     t["CumSum"] = rules::cumSum;
+    t["Hardmax"] = rules::hardmax;
+    t["Trilu"] = rules::trilu;
     t["InstanceNormalization"] = rules::instanceNorm;
     t["Resize"] = rules::resize;
     t["ConvTranspose"] = rules::convTranspose;

@@ -33,6 +33,8 @@ Layers where(RuleContext &ctx);
 Layers argReduce(RuleContext &ctx);
 Layers cumSum(RuleContext &ctx);
 Layers instanceNorm(RuleContext &ctx);
+Layers hardmax(RuleContext &ctx);
+Layers trilu(RuleContext &ctx);
 Layers resize(RuleContext &ctx);
 Layers convTranspose(RuleContext &ctx);
 Layers pad(RuleContext &ctx);

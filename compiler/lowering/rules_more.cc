@@ -3,6 +3,7 @@
 #include "compiler/lowering/rules.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace pfcomp::lowering::rules {
 namespace {
@@ -58,6 +59,44 @@ Layers cumSum(RuleContext &ctx) {
   ctx.resolve(p);
   p.kernel_op = "cumsum";
   p.kernel_ints = {axis, ctx.attrInt("exclusive", 0), ctx.attrInt("reverse", 0)};
+  p.inputs = {storeOperand(ctx, ctx.in(0), p.space)};
+  p.output = storeOperand(ctx, ctx.out(), p.space);
+  p.flops = product(p.space);
+  return std::vector<LayerPlan>{p};
+}
+
+Layers hardmax(RuleContext &ctx) {
+  LayerPlan p = ctx.newLayer();
+  p.space = spaceOf(ctx.outShape());
+  int axis = normAxis(ctx.attrInt("axis", -1), p.space.size());
+  p.splittable.assign(p.space.size(), true);
+  p.splittable[axis] = false;
+  ctx.resolve(p);
+  p.kernel_op = "hardmax";
+  p.kernel_ints = {axis};
+  p.inputs = {storeOperand(ctx, ctx.in(0), p.space)};
+  p.output = storeOperand(ctx, ctx.out(), p.space);
+  p.flops = 2.0 * product(p.space);
+  return std::vector<LayerPlan>{p};
+}
+
+// Trilu: k must be constant (a PARAM); the kernel keeps elements by their absolute row and
+// column, which it learns from the tile's position.
+Layers trilu(RuleContext &ctx) {
+  int64_t k = 0;
+  if (ctx.hasIn(1)) {
+    const ir::Value &kv = ctx.graph.value(ctx.in(1));
+    if (kv.kind() != ir::Value::PARAM || kv.data().size() < 8 || kv.dtype() != ir::I64)
+      return ctx.unsupported("Trilu's k must be a constant int64");
+    std::memcpy(&k, kv.data().data(), 8);
+  }
+  LayerPlan p = ctx.newLayer();
+  p.space = ctx.outShape();
+  if (p.space.size() < 2) return ctx.unsupported("Trilu needs a rank of at least 2");
+  ctx.resolve(p);
+  const int64_t r = p.space.size();
+  p.kernel_op = "trilu";
+  p.kernel_ints = {ctx.attrInt("upper", 1), k, r - 2, r - 1};
   p.inputs = {storeOperand(ctx, ctx.in(0), p.space)};
   p.output = storeOperand(ctx, ctx.out(), p.space);
   p.flops = product(p.space);

@@ -118,6 +118,8 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareNative(const Kernel &k) {
   if (op == "clamp") return prepareClamp(k);
   if (family == "argreduce") return prepareArgReduce(k, fn);
   if (op == "cumsum") return prepareCumSum(k);
+  if (op == "hardmax") return prepareHardmax(k);
+  if (op == "trilu") return prepareTrilu(k);
   if (op == "resize") return prepareResize(k);
   if (op == "convtranspose2d") return prepareConvTranspose2d(k);
   return kernels::badKernel(k, "unknown PE kernel");

@@ -74,6 +74,8 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareWhere(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareClamp(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k, llvm::StringRef fn);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareCumSum(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareHardmax(const Kernel &k);
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareTrilu(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareResize(const Kernel &k);
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareConvTranspose2d(const Kernel &k);
 

@@ -112,6 +112,56 @@ class ArgReduce : public PreparedKernel {
 };
 
 template <typename T>
+class Hardmax : public PreparedKernel {
+ public:
+  // X, Y of one shape; ints = axis. 1 at the first maximum along the axis, 0 elsewhere.
+  Hardmax(const Kernel &k, std::vector<Dims> s) : x_(k.addrs(0)), y_(k.addrs(1)), v_(s[0], k.ints(0)) {}
+  void run(uint8_t *lm, const PeTile &) const override {
+    const T *x = at<T>(lm, x_);
+    T *y = at<T>(lm, y_);
+    for (int64_t o = 0; o < v_.outer; ++o)
+      for (int64_t in = 0; in < v_.inner; ++in) {
+        const int64_t base = o * v_.len * v_.inner + in;
+        int64_t best = 0;
+        for (int64_t i = 1; i < v_.len; ++i)
+          if (x[base + i * v_.inner] > x[base + best * v_.inner]) best = i;
+        for (int64_t i = 0; i < v_.len; ++i) y[base + i * v_.inner] = T(i == best ? 1 : 0);
+      }
+  }
+
+ private:
+  int64_t x_, y_;
+  AxisSplit v_;
+};
+
+template <typename T>
+class Trilu : public PreparedKernel {
+ public:
+  // X, Y of one shape (rank >= 2); ints = upper, k, and the output axes of the last two tile
+  // axes (their absolute positions decide which elements are kept).
+  Trilu(const Kernel &k, std::vector<Dims> s)
+      : x_(k.addrs(0)), y_(k.addrs(1)), upper_(k.ints(0)), k_(k.ints(1)), rowAxis_(k.ints(2)),
+        colAxis_(k.ints(3)), rows_(s[0][s[0].size() - 2]), cols_(s[0].back()) {
+    planes_ = 1;
+    for (size_t d = 0; d + 2 < s[0].size(); ++d) planes_ *= s[0][d];
+  }
+  void run(uint8_t *lm, const PeTile &tile) const override {
+    const T *x = at<T>(lm, x_);
+    T *y = at<T>(lm, y_);
+    const int64_t r0 = tile.tile_start[rowAxis_], c0 = tile.tile_start[colAxis_];
+    for (int64_t p = 0; p < planes_; ++p)
+      for (int64_t i = 0; i < rows_; ++i)
+        for (int64_t j = 0; j < cols_; ++j) {
+          const int64_t e = (p * rows_ + i) * cols_ + j, diff = (c0 + j) - (r0 + i);
+          y[e] = (upper_ ? diff >= k_ : diff <= k_) ? x[e] : T(0);
+        }
+  }
+
+ private:
+  int64_t x_, y_, upper_, k_, rowAxis_, colAxis_, rows_, cols_, planes_ = 1;
+};
+
+template <typename T>
 class CumSum : public PreparedKernel {
  public:
   // ints = axis, exclusive, reverse.
@@ -189,6 +239,32 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k
     return badKernel(k, "expects X, Y with extent 1 on the axis, and axis, select_last_index");
   if (fn != "Max" && fn != "Min") return badKernel(k, "unknown arg-reduction");
   auto prepared = byDTypeWithInts<ArgReduce>(k, k, fn == "Max", s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = numElements(k.shapes(0));
+  return prepared;
+}
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareHardmax(const Kernel &k) {
+  auto shapes = operandShapes(k, 2, 2);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (s[0] != s[1] || k.ints_size() != 1 || k.ints(0) < 0 || k.ints(0) >= int64_t(s[0].size()))
+    return badKernel(k, "expects equal X, Y and an axis");
+  auto prepared = byDTypeWithInts<Hardmax>(k, k, s);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = 2.0 * numElements(k.shapes(0));
+  return prepared;
+}
+
+llvm::Expected<std::unique_ptr<PreparedKernel>> prepareTrilu(const Kernel &k) {
+  auto shapes = operandShapes(k, 2, 2);
+  if (!shapes) return shapes.takeError();
+  const auto &s = *shapes;
+  if (s[0] != s[1] || s[0].size() < 2 || k.ints_size() != 4 || k.ints(2) < 0 || k.ints(3) < 0)
+    return badKernel(k, "expects equal X, Y of rank >= 2 and upper, k, row axis, column axis");
+  auto prepared = byDTypeWithInts<Trilu>(k, k, s);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, false);
   (*prepared)->work.vector_ops = numElements(k.shapes(0));
