@@ -191,12 +191,12 @@ g (float[2] x) => (float[2] y) {
     const std::string err = importError(std::string(kHeader) + R"(
 g (float[1,4,2,2] x) => (float[1,4,2,2] y) {
   a = Relu(x)
-  b = Hardmax(a)
+  b = LpNormalization(a)
   c = LRN <size = 3> (b)
   y = Relu(c)
 })");
     CHECK(err.find("[E104]") != std::string::npos);
-    CHECK(err.find("Hardmax_1 (Hardmax), LRN_2 (LRN)") != std::string::npos);
+    CHECK(err.find("LpNormalization_1 (LpNormalization), LRN_2 (LRN)") != std::string::npos);
     CHECK(err.find("Relu") == std::string::npos);
   }
   SECTION("integer tensors the device does not compute are unsupported") {
