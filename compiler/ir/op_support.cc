@@ -49,8 +49,5 @@ bool isAliasOp(llvm::StringRef opType) {
   return false;
 }
 
-std::vector<llvm::StringRef> deviceOps() {
-  return std::vector<llvm::StringRef>(std::begin(kDeviceOps), std::end(kDeviceOps));
-}
 
 }  // namespace pfcomp::ir

@@ -4,13 +4,11 @@
 
 #include "llvm/ADT/StringRef.h"
 
-#include <vector>
 
 namespace pfcomp::ir {
 
 bool isDeviceOp(llvm::StringRef opType);
 // Ops that never move data on the device: they rename a DRAM buffer (Reshape and friends).
 bool isAliasOp(llvm::StringRef opType);
-std::vector<llvm::StringRef> deviceOps();
 
 }  // namespace pfcomp::ir

@@ -76,10 +76,12 @@ llvm::Expected<int64_t> chainFootprint(const std::vector<const ir::Node *> &node
     const LayerPlan &p = (*plans)[i];
     int64_t esize = device::dtypeBytes(p.dtype);
     bytes += lmFootprint(p, esize);
-    if (i > 0) {  // the chained input is the previous output, not a new window
-      int input = chainInput(*nodes[i - 1], *nodes[i], graph);
-      if (input >= 0) bytes -= (p.inputs[input].elements() * esize + 63) / 64 * 64;
-    }
+    if (i == 0) continue;
+    for (const OperandMap &in : p.inputs)  // the chained input is the previous output, in LM
+      if (in.value == nodes[i - 1]->outputs(0)) {
+        bytes -= (in.elements() * esize + 63) / 64 * 64;
+        break;
+      }
   }
   return bytes;
 }

@@ -117,13 +117,12 @@ bool convertFast(DType from, const void *src, DType to, void *dst, int64_t n) {
 
 bool convertElements(DType from, const void *src, DType to, void *dst, int64_t n) {
   if (from == DT_UNDEFINED || to == DT_UNDEFINED) return false;
+  static const int sizes[] = {0, 4, 2, 8, 8, 4, 1, 1, 1};  // bytes per element, by DType
   if (from == to) {
-    static const int sizes[] = {0, 4, 2, 8, 8, 4, 1, 1, 1};
     std::memcpy(dst, src, n * sizes[from]);
     return true;
   }
   if (convertFast(from, src, to, dst, n)) return true;
-  static const int sizes[] = {0, 4, 2, 8, 8, 4, 1, 1, 1};
   for (int64_t i = 0; i < n; ++i)
     storeScalar(to, load(from, src, i), static_cast<char *>(dst) + i * sizes[to]);
   return true;
