@@ -141,6 +141,36 @@ def make_case(name, model, example, data_input=None, opset=13, dynamic_batch=Fal
     return outputs
 
 
+def make_float64_case(name, model, example):
+    """A float64 export of `model`; the reference is PyTorch's own float64 forward pass (the
+    --float_dtype=double test compares with it to 1e-9, which a float32 reference cannot)."""
+    model = model.double().eval()
+    x = example.double()
+    path = os.path.join(MODELS, name + ".onnx")
+    torch.onnx.export(model, (x,), path, opset_version=13, input_names=["x"], output_names=["y"],
+                      do_constant_folding=False, training=torch.onnx.TrainingMode.PRESERVE)
+    onnx.checker.check_model(onnx.load(path))
+    with torch.no_grad():
+        y = model(x).numpy()
+    folder = os.path.join(MODELS, name + ".data")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    for prefix, tensor_name, array in (("input", "x", x.numpy()), ("output", "y", y)):
+        with open(os.path.join(folder, prefix + "_0.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(array, tensor_name).SerializeToString())
+    print("%-26s float64, reference: PyTorch float64" % name)
+
+
+def trained_small_cnn():
+    """SmallCnn whose BatchNorm has real running statistics."""
+    cnn = SmallCnn()
+    cnn.train()
+    with torch.no_grad():
+        for _ in range(8):
+            cnn(torch.randn(8, 3, 32, 32) * 1.5 + 0.25)
+    return cnn
+
+
 def make_models():
     os.makedirs(MODELS, exist_ok=True)
     torch.manual_seed(0)
@@ -155,17 +185,15 @@ def make_models():
     torch.manual_seed(3)
     make_case("mlp_reshape", MlpReshape(), torch.randn(2, 3, 8, 8))
     torch.manual_seed(4)
-    cnn = SmallCnn()
-    cnn.train()
-    with torch.no_grad():  # give BatchNorm real running statistics
-        for _ in range(8):
-            cnn(torch.randn(8, 3, 32, 32) * 1.5 + 0.25)
+    cnn = trained_small_cnn()
     # No folding: the export would fold BatchNorm into Conv, and the compiler should see it.
     make_case("small_cnn", cnn, torch.randn(1, 3, 32, 32), fold=False)
     torch.manual_seed(5)
     # Exported with batch 4 and a symbolic batch; the data uses batch 2 (--input_shape=x=2x64).
     make_case("mlp_dynamic", MlpDynamic(), torch.randn(4, 64), data_input=torch.randn(2, 64),
               dynamic_batch=True)
+    torch.manual_seed(6)
+    make_float64_case("small_cnn_f64", trained_small_cnn(), torch.randn(1, 3, 32, 32))
 
 
 def make_bad():
