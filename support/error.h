@@ -18,6 +18,7 @@ enum class ErrorCode {
   DynamicShape = 105,
   BadInputShapeOption = 106,
   ShapeInference = 107,
+  BadConstantInput = 108,
   // 2xx: options
   UnknownOption = 201,
   BadOptionValue = 202,

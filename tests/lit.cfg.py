@@ -49,6 +49,8 @@ for key in sorted(tools, key=len, reverse=True):
 config.substitutions.append(("%FileCheck", os.path.join(llvm_bin, "FileCheck")))
 config.substitutions.append(("%models", os.path.join(root, "testdata", "models")))
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# ONNX's backend node tests (Debian's libonnx-testdata), as tools/conformance reads them.
+config.substitutions.append(("%node", "/usr/share/libonnx-testdata/data/node"))
 config.substitutions.append(("%bad", os.path.join(root, "testdata", "bad")))
 config.substitutions.append(("%presets", os.path.join(root, "presets")))
 config.substitutions.append(("%examples", os.path.join(root, "examples")))

@@ -16,6 +16,8 @@ struct ImportOptions {
   std::string float_dtype = "float";
   // --input_shape NAME=AxB fixes, applied before shape inference.
   std::vector<std::pair<std::string, std::vector<int64_t>>> input_shapes;
+  // --constant_input NAME=FILE.pb: graph inputs compiled as constants (constant_inputs.h).
+  std::vector<std::pair<std::string, std::string>> constant_inputs;
   // Where to write the optimized ONNX; empty = do not. Relative to the -o file's directory.
   std::string out_onnx;
 };

@@ -1,5 +1,6 @@
 #include "compiler/import/importer.h"
 
+#include "compiler/import/constant_inputs.h"
 #include "compiler/import/fold.h"
 #include "compiler/import/graph_edit.h"
 #include "compiler/import/lower.h"
@@ -72,6 +73,9 @@ llvm::Expected<ImportResult> importModel(llvm::StringRef modelPath, const Import
   if (!loaded) return loaded.takeError();
   onnx::ModelProto model = std::move(*loaded);
   normaliseModel(model);
+  // Frozen inputs are no model inputs from here on (nor in the MNGraph's input dtypes).
+  auto frozen = applyConstantInputs(model, options, modelPath);
+  if (!frozen) return frozen.takeError();
   const onnx::ModelProto original = model;
 
   if (auto err = applyInputShapes(model, options, modelPath)) return std::move(err);
@@ -100,6 +104,7 @@ llvm::Expected<ImportResult> importModel(llvm::StringRef modelPath, const Import
   auto bytes = readWholeFile(modelPath);
   if (!bytes) return bytes.takeError();
   recordMeta(g, original, options, llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(*bytes)), true));
+  for (const auto &[name, sha256] : *frozen) (*g.mutable_meta())["constant_input_sha256." + name] = sha256;
   return result;
 }
 

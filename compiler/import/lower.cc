@@ -21,13 +21,40 @@ std::string listText(const std::vector<std::string> &items) {
   return s;
 }
 
-// Inputs the canonical form of an op keeps (docs/CONTRACT.md); its other operands must have been
-// constants folded into attributes.
+// Inputs the canonical form of an op keeps (docs/CONTRACT.md); its other operands must be
+// constants: folded into attributes, or params the lowering reads (Trilu's k).
 int dataInputsOf(const std::string &op) {
   static const llvm::StringSet<> oneDataInput = {
       "Resize", "Pad", "Expand", "CumSum", "Slice", "Squeeze", "Unsqueeze", "Reshape", "Split",
-      "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd"};
+      "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "Trilu", "Tile",
+      "Upsample", "OneHot", "TopK", "Dropout"};
+  // Ops whose every operand must be known: they only build a tensor from them.
+  static const llvm::StringSet<> noDataInput = {"Range", "ConstantOfShape"};
+  if (noDataInput.contains(op)) return 0;
   return oneDataInput.contains(op) ? 1 : 1 << 30;
+}
+
+// The graph inputs `roots` are computed from (through any nodes), in graph input order.
+std::vector<std::string> graphInputsFeeding(const ir::Graph &g,
+                                            const std::map<std::string, int> &valueIndex,
+                                            std::vector<std::string> roots) {
+  std::map<std::string, const ir::Node *> producer;
+  for (const ir::Node &n : g.nodes())
+    for (const auto &o : n.outputs()) producer[o] = &n;
+  llvm::StringSet<> seen, feeding;
+  while (!roots.empty()) {
+    std::string v = roots.back();
+    roots.pop_back();
+    if (v.empty() || !seen.insert(v).second) continue;
+    auto it = valueIndex.find(v);
+    if (it != valueIndex.end() && g.values(it->second).kind() == ir::Value::INPUT) feeding.insert(v);
+    if (auto p = producer.find(v); p != producer.end())
+      roots.insert(roots.end(), p->second->inputs().begin(), p->second->inputs().end());
+  }
+  std::vector<std::string> out;
+  for (const auto &i : g.inputs())
+    if (feeding.contains(i)) out.push_back(i);
+  return out;
 }
 
 // Ops the device runs on integer tiles too: data movement on any integer type (byte copies, Cast
@@ -51,7 +78,7 @@ bool computesIntegers(const std::string &op) {
 // form of the op, and operands left as run-time inputs.
 llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
                            llvm::StringRef modelPath) {
-  std::vector<std::string> bad, intUses, operandUses;
+  std::vector<std::string> bad, intUses, operandUses, runtimeOperands;
   for (const ir::Node &n : g.nodes()) {
     bool ok = ir::isDeviceOp(n.op_type());
     std::string intNames;
@@ -69,8 +96,15 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
     };
     for (int k = 0; k < n.inputs_size(); ++k) checkValue(n.inputs(k), n.op_type() == "Gather" && k == 1);
     for (const auto &o : n.outputs()) checkValue(o, false);
-    const bool runtimeOperand = n.inputs_size() > dataInputsOf(n.op_type());
-    if (runtimeOperand) operandUses.push_back(n.name() + " [" + n.inputs(n.inputs_size() - 1) + "]");
+    std::string operands;
+    for (int k = dataInputsOf(n.op_type()); k < n.inputs_size(); ++k) {
+      auto it = valueIndex.find(n.inputs(k));
+      if (it == valueIndex.end() || g.values(it->second).kind() == ir::Value::PARAM) continue;
+      operands += (operands.empty() ? "" : " ") + n.inputs(k);
+      runtimeOperands.push_back(n.inputs(k));
+    }
+    const bool runtimeOperand = !operands.empty();
+    if (runtimeOperand) operandUses.push_back(n.name() + " [" + operands + "]");
     if (ok && !runtimeOperand) continue;
     bad.push_back(n.name() + " (" + n.op_type() + ")");
     if (!intNames.empty()) intUses.push_back(n.name() + " [" + intNames + "]");
@@ -80,8 +114,14 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
   if (!intUses.empty())
     msg += "; the device computes float tensors only (integer tensors are allowed only as "
            "Gather indices): " + listText(intUses);
-  if (!operandUses.empty())
+  if (!operandUses.empty()) {
     msg += "; operands these ops need as constants are computed at run time: " + listText(operandUses);
+    // Kept last and in this form: tools/conformance reads the names after the final ": ".
+    auto inputs = graphInputsFeeding(g, valueIndex, runtimeOperands);
+    if (!inputs.empty())
+      msg += "; to compile the model for fixed values of them, pass --constant_input=NAME=FILE.pb "
+             "for the graph inputs they are computed from: " + listText(inputs);
+  }
   return makeError(ErrorCode::UnsupportedOp, msg);
 }
 

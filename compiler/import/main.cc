@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   pfcomp::import::ImportOptions options;
   options.float_dtype = inv.options.float_dtype;
   options.input_shapes = inv.options.input_shapes;
+  options.constant_inputs = inv.options.constant_inputs;
   options.out_onnx = inv.options.out_onnx;
   LOG(INFO) << "importing " << inv.input << " -> " << inv.output << " (float_dtype "
             << options.float_dtype << ")";

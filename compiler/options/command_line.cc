@@ -28,6 +28,7 @@ const char *typeName(ValueKind kind) {
     case ValueKind::Integer: return "INT";
     case ValueKind::Path: return "PATH";
     case ValueKind::InputShape: return "NAME=AxB";
+    case ValueKind::ConstantInput: return "NAME=FILE.pb";
   }
   return "VALUE";
 }

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -143,6 +144,37 @@ std::vector<OptionSpec> buildSchema() {
     return out;
   };
   schema.push_back(shape);
+
+  // Specialises the model to one value of a graph input (as onnx-mlir's backend runner does for
+  // operands like Reshape's shape): onnx-import checks the file, the driver only carries the path.
+  OptionSpec frozen;
+  frozen.name = "constant_input";
+  frozen.kind = ValueKind::ConstantInput;
+  frozen.allowed = "NAME=FILE.pb (FILE a serialized onnx TensorProto)";
+  frozen.help = "compile graph input NAME as a constant with the value in FILE (repeatable)";
+  frozen.repeatable = true;
+  frozen.apply = [](CompileOptions &o, llvm::StringRef v) -> llvm::Error {
+    auto [name, file] = v.split('=');
+    if (!v.contains('=') || name.empty() || file.empty())
+      return badValue("constant_input", v, "NAME=FILE.pb (FILE a serialized onnx TensorProto)");
+    // Absolute, so option.json reproduces the compile from any working directory.
+    llvm::SmallString<256> path(file);
+    llvm::sys::fs::make_absolute(path);
+    for (auto &entry : o.constant_inputs) {
+      if (entry.first == name) {
+        entry.second = std::string(path.str());
+        return llvm::Error::success();
+      }
+    }
+    o.constant_inputs.emplace_back(name.str(), std::string(path.str()));
+    return llvm::Error::success();
+  };
+  frozen.render = [](const CompileOptions &o) {
+    std::vector<std::string> out;
+    for (const auto &[name, file] : o.constant_inputs) out.push_back(name + "=" + file);
+    return out;
+  };
+  schema.push_back(frozen);
   return schema;
 }
 

@@ -10,7 +10,7 @@
 
 namespace pfcomp::options {
 
-enum class ValueKind { Choice, Real, Integer, Path, InputShape };
+enum class ValueKind { Choice, Real, Integer, Path, InputShape, ConstantInput };
 
 struct OptionSpec {
   std::string name;  // without the leading "--"

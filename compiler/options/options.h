@@ -24,6 +24,10 @@ struct CompileOptions {
   std::string hardware;                        // hardware descriptor JSON path, "" = built-in
   // --input_shape=NAME=AxBxC (repeatable); first-given order, a later NAME replaces an earlier one.
   std::vector<std::pair<std::string, std::vector<int64_t>>> input_shapes;
+  // --constant_input=NAME=FILE.pb (repeatable): graph input NAME becomes a constant holding the
+  // serialized onnx TensorProto in FILE (an absolute path once resolved); first-given order, a
+  // later NAME replaces an earlier one.
+  std::vector<std::pair<std::string, std::string>> constant_inputs;
   // Every recognised CODEGEN_* variable with its resolved value (defaults included).
   std::map<std::string, std::string> codegen_env;
   std::string name;  // preset / option_json name, "" = none

@@ -114,7 +114,8 @@ bool CompileOptions::operator==(const CompileOptions &o) const {
          scheduler == o.scheduler && simulation_mode == o.simulation_mode &&
          sram_budget == o.sram_budget && sa_expected_run_iters == o.sa_expected_run_iters &&
          out_onnx == o.out_onnx && cache_dir == o.cache_dir && hardware == o.hardware &&
-         input_shapes == o.input_shapes && codegen_env == o.codegen_env && name == o.name;
+         input_shapes == o.input_shapes && constant_inputs == o.constant_inputs &&
+         codegen_env == o.codegen_env && name == o.name;
 }
 
 }  // namespace pfcomp::options

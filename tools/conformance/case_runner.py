@@ -1,9 +1,18 @@
 # Runs one backend test case: `pfcomp CASE/model.onnx -o WORK/CASE --float_dtype=D`, then
 # `pfvm run WORK/CASE --inputs CASE/test_data_set_N --check` for every data set, within one
 # time budget. Returns {"status": "pass"|"fail", "reason", "seconds", "float_dtype", "ops", ...}.
+#
+# Constant inputs: when the import refuses the model because operands it needs as constants
+# (Reshape's shape, Slice's starts, ...) are graph inputs, its error names those graph inputs.
+# The case is then compiled again with `--constant_input=NAME=CASE/test_data_set_0/input_K.pb`
+# for exactly those inputs (onnx-mlir's backend runner does the same with its CONSTANT_INPUT
+# list), provided every test_data_set holds the same bytes for them; pfvm then gets the other
+# inputs only, renumbered input_0.pb, input_1.pb, ... in graph input order (pfvm matches input_N.pb
+# to the program's inputs by position) in WORK/CASE.inputs/test_data_set_N.
 import collections
 import glob
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -13,6 +22,10 @@ import classify
 import onnx_wire
 
 Config = collections.namedtuple("Config", "bin_dir work timeout rtol atol")
+
+# The import's hint ends its E104 message: "... pass --constant_input=NAME=FILE.pb for the graph
+# inputs they are computed from: a, b" (compiler/import/lower.cc).
+FREEZE_HINT = re.compile(r"for the graph inputs they are computed from: (.+)$", re.M)
 
 # pfvm exits with E506 while another process holds the emulated device; such a run is retried.
 DEVICE_BUSY_RETRIES = 5
@@ -47,6 +60,7 @@ def run_case(case_dir, config):
     t0 = time.monotonic()
     deadline = t0 + config.timeout
     result = {"status": "fail", "reason": "", "details": {}}
+    model = {}
     try:
         model = onnx_wire.read_model_summary(os.path.join(case_dir, "model.onnx"))
         result["ops"] = sorted(set(model["ops"]))
@@ -58,20 +72,39 @@ def run_case(case_dir, config):
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(config.work, exist_ok=True)
     paths = (os.path.join(case_dir, "model.onnx"), case_dir, out_dir)
+    compile_argv = [os.path.join(config.bin_dir, "pfcomp"), os.path.join(case_dir, "model.onnx"),
+                    "-o", out_dir, "--float_dtype=" + result["float_dtype"]]
     try:
-        rc, out, err = _run([os.path.join(config.bin_dir, "pfcomp"), os.path.join(case_dir, "model.onnx"),
-                             "-o", out_dir, "--float_dtype=" + result["float_dtype"]], deadline)
+        data_sets = sorted(glob.glob(os.path.join(case_dir, "test_data_set_*")))
+        rc, out, err = _run(compile_argv, deadline)
+        frozen = []
+        hint = FREEZE_HINT.search(err) if rc != 0 else None
+        if hint and data_sets:
+            frozen = hint.group(1).strip().split(", ")
+            graph_inputs = model.get("inputs", [])
+            why = _freeze_problem(frozen, graph_inputs, data_sets)
+            if why:
+                result["reason"] = "constant inputs: " + why
+                result["details"].update(phase="compile", constant_inputs=frozen)
+                return _finish(result, t0)
+            result["details"]["constant_inputs"] = frozen
+            freeze_args = ["--constant_input=%s=%s" % (n, os.path.join(
+                data_sets[0], "input_%d.pb" % graph_inputs.index(n))) for n in frozen]
+            shutil.rmtree(out_dir, ignore_errors=True)
+            rc, out, err = _run(compile_argv + freeze_args, deadline)
         if rc != 0:
             result["reason"], details = classify.classify_error(err, rc, "compile", paths)
             result["details"].update(details, phase="compile")
             return _finish(result, t0)
-        data_sets = sorted(glob.glob(os.path.join(case_dir, "test_data_set_*")))
         if not data_sets:
             result["reason"] = "no test_data_set"
             return _finish(result, t0)
         for data in data_sets:
+            inputs_dir = data
+            if frozen:
+                inputs_dir = _inputs_without(data, frozen, graph_inputs, out_dir + ".inputs")
             for attempt in range(DEVICE_BUSY_RETRIES + 1):
-                rc, out, err = _run([os.path.join(config.bin_dir, "pfvm"), "run", out_dir, "--inputs", data,
+                rc, out, err = _run([os.path.join(config.bin_dir, "pfvm"), "run", out_dir, "--inputs", inputs_dir,
                                      "--check", "--rtol=%g" % config.rtol, "--atol=%g" % config.atol],
                                     deadline)
                 if rc == 0 or "[E506]" not in err or attempt == DEVICE_BUSY_RETRIES:
@@ -86,6 +119,7 @@ def run_case(case_dir, config):
             result["details"].update(details, phase="run", data_set=os.path.basename(data))
             return _finish(result, t0)
         result["status"] = "pass"
+        shutil.rmtree(out_dir + ".inputs", ignore_errors=True)
         shutil.rmtree(out_dir, ignore_errors=True)
     except _Timeout:
         result["reason"] = "timeout"
@@ -94,6 +128,37 @@ def run_case(case_dir, config):
         result["reason"] = "cannot run: %s" % e.strerror
         result["details"]["os_error"] = str(e)
     return _finish(result, t0)
+
+
+def _freeze_problem(frozen, graph_inputs, data_sets):
+    """Why the inputs the import names cannot be frozen for every data set ("" = they can)."""
+    for name in frozen:
+        if name not in graph_inputs:
+            return "the import names '%s', not a graph input" % name
+        k = graph_inputs.index(name)
+        values = set()
+        for data in data_sets:
+            try:
+                with open(os.path.join(data, "input_%d.pb" % k), "rb") as f:
+                    values.add(f.read())
+            except OSError:
+                return "a test_data_set has no input_%d.pb" % k
+        if len(values) > 1:
+            return "the test_data_sets hold different values for a frozen input"
+    return ""
+
+
+def _inputs_without(data, frozen, graph_inputs, root):
+    """A copy of data set `data` without the frozen inputs, the others renumbered in order."""
+    folder = os.path.join(root, os.path.basename(data))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    kept = [k for k, name in enumerate(graph_inputs) if name not in frozen]
+    for new, old in enumerate(kept):
+        shutil.copyfile(os.path.join(data, "input_%d.pb" % old), os.path.join(folder, "input_%d.pb" % new))
+    for path in glob.glob(os.path.join(data, "output_*.pb")):
+        shutil.copyfile(path, os.path.join(folder, os.path.basename(path)))
+    return folder
 
 
 def _finish(result, t0):

@@ -1,9 +1,9 @@
 # Reads the little the harness needs from a model.onnx (graph input/output element types and the
 # node op types) straight from the protobuf wire format, so the harness needs no third-party module.
 #
-# Field numbers are ONNX's (onnx.proto3): ModelProto.graph = 7; GraphProto.node = 1, input = 11,
-# output = 12; NodeProto.op_type = 4; ValueInfoProto.type = 2; TypeProto.tensor_type = 1;
-# TypeProto.Tensor.elem_type = 1.
+# Field numbers are ONNX's (onnx.proto3): ModelProto.graph = 7; GraphProto.node = 1,
+# initializer = 5, input = 11, output = 12; NodeProto.op_type = 4; ValueInfoProto.name = 1,
+# type = 2; TypeProto.tensor_type = 1; TypeProto.Tensor.elem_type = 1; TensorProto.name = 8.
 
 # TensorProto.DataType values used to pick --float_dtype.
 FLOAT, FLOAT16, DOUBLE, BFLOAT16 = 1, 10, 11, 16
@@ -58,14 +58,22 @@ def _elem_type(value_info):
 
 
 def read_model_summary(path):
-    """Returns {"elem_types": set of graph input/output element types, "ops": [op types]}."""
+    """Returns {"elem_types": set of graph input/output element types, "ops": [op types],
+    "inputs": [graph input names that are not initializers, in order]} (the order of a test
+    data set's input_K.pb files)."""
     with open(path, "rb") as f:
         model = memoryview(f.read())
     graph = _first(model, 7)
-    elem_types, ops = set(), []
+    elem_types, ops, inputs, inits = set(), [], [], set()
     if graph is None:
-        return {"elem_types": elem_types, "ops": ops}
+        return {"elem_types": elem_types, "ops": ops, "inputs": inputs}
     for number, value in fields(graph):
+        if number == 11:
+            name = _first(value, 1)
+            inputs.append(bytes(name or b"").decode("utf-8", "replace"))
+        elif number == 5:
+            name = _first(value, 8)
+            inits.add(bytes(name or b"").decode("utf-8", "replace"))
         if number in (11, 12):
             t = _elem_type(value)
             if t is not None:
@@ -74,7 +82,7 @@ def read_model_summary(path):
             op = _first(value, 4)
             if op is not None:
                 ops.append(bytes(op).decode("utf-8", "replace"))
-    return {"elem_types": elem_types, "ops": ops}
+    return {"elem_types": elem_types, "ops": ops, "inputs": [i for i in inputs if i not in inits]}
 
 
 def float_dtype_for(elem_types):
