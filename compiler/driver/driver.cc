@@ -3,6 +3,7 @@
 #include "compiler/driver/codegen_dir.h"
 #include "compiler/driver/option_search.h"
 #include "compiler/driver/report.h"
+#include "compiler/driver/stage_cache.h"
 #include "compiler/driver/stage_locator.h"
 #include "compiler/driver/stage_runner.h"
 #include "compiler/driver/stage_table.h"
@@ -12,6 +13,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
+
+#include <chrono>
 
 namespace pfcomp::driver {
 namespace fs = llvm::sys::fs;
@@ -51,6 +54,40 @@ void removeStaleOutputs(const StagingDir &staging, size_t from) {
     for (const auto &extra : table[i].extraOutputs) fs::remove(staging.file(extra));
   }
   fs::remove(staging.file(kReportJson));
+}
+
+// One phase: from the stage cache when it has the entry, else by running the stage process
+// (and storing what it wrote). Errors are the cache's own I/O failures.
+llvm::Expected<StageRun> runOrRestoreStage(const Stage &stage, const std::string &executable,
+                                           const std::string &input, const std::string &output,
+                                           const std::string &optionPath, const std::string &logDir,
+                                           const StagingDir &staging, const StageCache &cache,
+                                           const std::vector<std::string> &extraInputs) {
+  auto start = std::chrono::steady_clock::now();
+  std::string key;
+  if (cache.enabled()) {
+    auto optionJson = readWholeFile(optionPath);
+    if (!optionJson) return optionJson.takeError();
+    auto k = cache.key(stage.name, executable, input, *optionJson, extraInputs);
+    if (!k) return k.takeError();
+    key = *k;
+    auto restored = cache.restore(stage.name, key, staging.path());
+    if (!restored) return restored.takeError();
+    if (*restored) {
+      StageRun run;
+      run.cached = true;
+      run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return run;
+    }
+  }
+  DirSnapshot before = cache.enabled() ? snapshotDir(staging.path()) : DirSnapshot();
+  StageRun run = runStage(executable, {input, "-o", output, "--option_json=" + optionPath,
+                                       "--log_dir=" + logDir});
+  if (run.exitCode == 0 && cache.enabled())
+    if (auto err = cache.store(stage.name, key, staging.path(),
+                               changedFiles(before, snapshotDir(staging.path()))))
+      return std::move(err);
+  return run;
 }
 
 }  // namespace
@@ -98,17 +135,27 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
   if (auto ec = fs::create_directories(logDir))
     return makeError(ErrorCode::Io, "cannot create {0}: {1}", logDir, ec.message());
 
-  // 3. Run the phases.
+  // 3. Run the phases (or take their files from the stage cache).
+  StageCache stageCache(request.useStageCache ? options->cache_dir : "");
+  std::vector<std::string> extraInputs;
+  // Files options name: their bytes are inputs of the stages as much as the model's.
+  if (!options->hardware.empty()) extraInputs.push_back(options->hardware);
+  for (const auto &entry : options->constant_inputs) extraInputs.push_back(entry.second);
   ReportInputs report;
   for (size_t i = request.startFrom; i <= request.stopAfter; ++i) {
     const Stage &stage = table[i];
     std::string output = staging->file(stage.outputFile);
     // The import reads the user's own file, so its errors name the path the user gave.
     std::string input = i == 0 && !request.model.empty() ? request.model : staging->file(stage.inputFile);
-    StageRun run = runStage(executables[i], {input, "-o", output,
-                                             "--option_json=" + optionPath,
-                                             "--log_dir=" + logDir});
+    auto ran = runOrRestoreStage(stage, executables[i], input, output, optionPath, logDir,
+                                 *staging, stageCache, extraInputs);
     progress << "[" << i + 1 << "/" << table.size() << "] " << stage.name << " ... ";
+    if (!ran) {
+      progress << "FAILED\n";
+      progress.flush();
+      return ran.takeError();
+    }
+    StageRun &run = *ran;
     if (run.exitCode != 0) {
       progress << "FAILED\n";
       progress.flush();
@@ -118,12 +165,12 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
       return makeError(ErrorCode::StageFailed, "phase '{0}' failed ({1}); {2} left unchanged",
                        stage.name, why, request.output);
     }
-    progress << llvm::format("%.2f", run.seconds) << " s\n";
+    progress << llvm::format("%.2f", run.seconds) << " s" << (run.cached ? " (cached)" : "") << "\n";
     progress.flush();
     if (!fs::exists(output))
       return makeError(ErrorCode::StageFileMissing, "phase '{0}' succeeded but did not write {1}",
                        stage.name, stage.outputFile);
-    report.statuses.push_back({stage.name, true, run.seconds});
+    report.statuses.push_back({stage.name, true, run.seconds, run.cached});
   }
 
   // 4. report.json, then publish.

@@ -21,6 +21,10 @@ llvm::Expected<std::optional<DriverRequest>> parseDriverArgs(int argc, char **ar
   app.add_option("--start-from", startFrom,
                  "first phase to run, on the existing codegen_dir given by -o (its option.json "
                  "is reused unless --option_json is given; options given here still win)");
+  bool noStageCache = false;
+  app.add_flag("--no-stage-cache", noStageCache,
+               "with cache_dir, cache only node costs: run every stage even when cache_dir has "
+               "its files from an identical earlier run");
   options::addCompileOptions(app, values);
   auto parsed = options::parseCommandLine(app, argc, argv);
   if (!parsed) return parsed.takeError();
@@ -43,6 +47,7 @@ llvm::Expected<std::optional<DriverRequest>> parseDriverArgs(int argc, char **ar
                      stageTable()[request.startFrom].name, stageTable()[request.stopAfter].name);
   if (request.model.empty() && !request.resume)
     return makeError(ErrorCode::ModelNotFound, "no model given (pfcomp MODEL.onnx -o DIR)");
+  request.useStageCache = !noStageCache;
   request.sources = values.sources();
   for (int i = 0; i < argc; ++i) request.argv.push_back(argv[i]);
   request.argv0 = argc > 0 ? argv[0] : "pfcomp";

@@ -15,6 +15,7 @@ struct DriverRequest {
   size_t startFrom = 0;          // first stage run (index into stageTable())
   size_t stopAfter = 0;          // last stage run
   bool resume = false;           // --start-from given: work on the existing codegen_dir
+  bool useStageCache = true;     // --no-stage-cache clears it: only node costs are cached
   options::OptionSources sources;
   std::vector<std::string> argv;
   std::string argv0;

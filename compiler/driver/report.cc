@@ -28,7 +28,8 @@ llvm::Expected<nlohmann::ordered_json> buildReport(const ReportInputs &inputs) {
   report["options"] = options;
   nlohmann::ordered_json statuses = nlohmann::ordered_json::array();
   for (const auto &s : inputs.statuses)
-    statuses.push_back({{"phase", s.phase}, {"ok", s.ok}, {"seconds", s.seconds}});
+    statuses.push_back(
+        {{"phase", s.phase}, {"ok", s.ok}, {"seconds", s.seconds}, {"cached", s.cached}});
   report["compile_statuses"] = statuses;
   if (inputs.perfStats) {
     for (const auto &key : perfStatsKeys()) {

@@ -20,6 +20,7 @@ struct PhaseStatus {
   std::string phase;
   bool ok = false;
   double seconds = 0;  // wall time of the stage process
+  bool cached = false;  // taken from the stage cache (cache_dir/stages) instead of run
 };
 
 struct ReportInputs {

@@ -12,6 +12,7 @@ struct StageRun {
   int exitCode = 0;        // -1 when the process could not be started or crashed
   std::string error;       // why it could not be started / how it crashed, "" otherwise
   double seconds = 0;      // wall time
+  bool cached = false;     // the stage's files came from the stage cache; it did not run
 };
 
 // Runs `exe` with `args` (not including argv[0]) and waits for it.
