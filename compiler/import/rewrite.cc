@@ -136,6 +136,8 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "DepthToSpace" || op == "SpaceToDepth") return rewriteDepthSpace(c, n, out);
   if (op == "Tile") return rewriteTile(c, n, out);
   if (op == "LayerNormalization") return rewriteLayerNormStats(c, n, out);
+  if (op == "NegativeLogLikelihoodLoss" || op == "SoftmaxCrossEntropyLoss") return rewriteLoss(c, n, out);
+  if (op == "GatherElements") return rewriteGatherElements(c, n, out);
   if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" || op == "ReduceLogSumExp" ||
       op == "ReduceLogSum")
     return rewriteReduce(c, n, out);

@@ -2,7 +2,8 @@
 // BatchNormalization -> Mul + Add, Dropout -> Identity, same-type Cast -> Identity, Cast to bool
 // -> Not(Equal(x, 0)), old Softmax, and (rewrite_rnn.cc, rewrite_ops.cc) LSTM / GRU / RNN,
 // Einsum, variadic Sum / Mean / Max / Min, DepthToSpace / SpaceToDepth, Tile, ReduceL1 / L2 /
-// SumSquare / LogSumExp / LogSum.
+// SumSquare / LogSumExp / LogSum, and (rewrite_loss.cc) NegativeLogLikelihoodLoss,
+// SoftmaxCrossEntropyLoss and GatherElements through one-hot masks.
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -91,5 +91,8 @@ bool rewriteDepthSpace(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteTile(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteLayerNormStats(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_loss.cc: NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss, GatherElements.
+bool rewriteLoss(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteGatherElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 
 }  // namespace pfcomp::import

@@ -215,3 +215,33 @@ TEST_CASE("ReduceL1 / L2 / SumSquare / LogSumExp / LogSum become ReduceSum compo
     CHECK_THAT(d, Catch::Contains("= Log(%ReduceLogSum_4_ReduceSum) -> (%ls)"));
   }
 }
+
+TEST_CASE("NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss select the class through a one-hot mask") {
+  // ignore_index inside [0, C) adds a second mask; outside it does not.
+  for (int ii : {1, -3}) {
+    INFO("ignore_index " << ii);
+    const std::string body = "\ng (float[3,5,2] x, int64[3,2] t, float[5] w) => (float loss) {\n"
+                             "  loss = NegativeLogLikelihoodLoss <ignore_index = " + std::to_string(ii) +
+                             "> (x, t, w)\n}";
+    auto ops = opCounts(importText(body));
+    CHECK(ops["Equal"] == (ii == 1 ? 2 : 1));
+    CHECK(ops["Div"] == 1);
+    CHECK(ops.count("NegativeLogLikelihoodLoss") == 0);
+  }
+  const std::string sce = "\ng (float[3,5] x, int64[3] t) => (float[3] loss, float[3,5] logp) {\n"
+                          "  loss, logp = SoftmaxCrossEntropyLoss <reduction = \"none\"> (x, t)\n}";
+  ir::Graph g = importText(sce);
+  CHECK(opCounts(g)["LogSoftmax"] == 1);
+  CHECK(shapeOf(g, "loss") == "3");
+}
+
+TEST_CASE("GatherElements compares its indices with an iota over the axis") {
+  const std::string body = "\ng (float[3,4] x, int64[2,4] i) => (float[2,4] y) {\n"
+                           "  y = GatherElements <axis = 0> (x, i)\n}";
+  ir::Graph g = importText(body);
+  auto ops = opCounts(g);
+  CHECK(ops["Equal"] == 2);  // index and index - 3 (negative indices)
+  CHECK(ops["Where"] == 1);
+  CHECK(ops.count("GatherElements") == 0);
+  CHECK(shapeOf(g, "y") == "2x4");
+}

@@ -1,0 +1,145 @@
+// ONNX-level rewrites of ops that index with a run-time integer tensor, into device ops:
+// NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss and GatherElements.
+//
+// The device has no per-element indirect read, so the index selects through a one-hot mask: the
+// indices, cast to the float type (exact for any class count below 2^24, 2^11 in half), are
+// compared with a constant iota over the indexed axis (Equal), and Where / Mul with the mask then
+// ReduceSum over that axis picks the element. This costs one pass over (indices x axis length)
+// elements, which is small for the class axis of a loss; the run-time Gather's indirect DMA
+// (one index per axis, whole rows) cannot express a different index per element.
+#include "compiler/import/const_eval.h"
+#include "compiler/import/rewrite_builder.h"
+
+#include <numeric>
+
+namespace pfcomp::import {
+namespace {
+
+std::string stringAttr(const onnx::NodeProto &n, llvm::StringRef name, const std::string &dflt) {
+  const onnx::AttributeProto *a = findAttr(n, name);
+  return a ? a->s() : dflt;
+}
+
+std::string castTo(NodeBuilder &b, const std::string &x, int32_t type) {
+  onnx::NodeProto &cast = b.node("Cast", {x});
+  setAttr(cast, "to", static_cast<int64_t>(type));
+  return cast.output(0);
+}
+
+// [1, .., len at `axis`, .., 1] (rank `rank`) holding 0, 1, .., len-1 in `type`.
+std::string iota(NodeBuilder &b, int64_t len, int64_t axis, size_t rank, int32_t type, double shift = 0) {
+  std::vector<int64_t> dims(rank, 1);
+  dims[axis] = len;
+  HostTensor t = HostTensor::make(type, dims);
+  for (int64_t k = 0; k < len; ++k) t.f[k] = k + shift;
+  return b.tensor(t);
+}
+
+// The float mask [N, C, d..] of class `target[n, d..]` (int, [N, d..]) over C classes: 1 where
+// the class is the target, 0 elsewhere and where the target is `ignoreIndex`.
+std::string classMask(NodeBuilder &b, const std::string &target, const std::vector<int64_t> &inDims,
+                      int32_t type, bool hasIgnore, int64_t ignoreIndex) {
+  const int64_t classes = inDims[1];
+  std::vector<int64_t> withAxis = inDims;
+  withAxis[1] = 1;
+  const std::string t = b.reshape(castTo(b, target, type), withAxis);
+  std::string mask = castTo(b, b.op("Equal", {t, iota(b, classes, 1, inDims.size(), type)}), type);
+  // An ignore_index outside [0, C) matches no class already.
+  if (hasIgnore && ignoreIndex >= 0 && ignoreIndex < classes) {
+    const std::string hit = b.op("Equal", {t, b.scalar(static_cast<double>(ignoreIndex), type)});
+    mask = b.op("Mul", {mask, castTo(b, b.op("Not", {hit}), type)});
+  }
+  return mask;
+}
+
+// loss[n, d..] = -logp[n, t, d..] * w[t] (0 where t == ignore_index); reduction none | sum |
+// mean (divided by the sum of the selected weights, the count of kept targets without weights).
+bool nllFrom(NodeBuilder &b, const onnx::NodeProto &n, const std::string &logp,
+             const std::vector<int64_t> &inDims, int32_t type, const std::string &target,
+             const std::string &weight, const std::string &outName) {
+  const std::string reduction = stringAttr(n, "reduction", "mean");
+  if (reduction != "none" && reduction != "sum" && reduction != "mean") return false;
+  const onnx::AttributeProto *ii = findAttr(n, "ignore_index");
+  std::string w = classMask(b, target, inDims, type, ii != nullptr, ii ? ii->i() : 0);
+  if (!weight.empty()) {
+    std::vector<int64_t> wDims(inDims.size(), 1);
+    wDims[1] = inDims[1];
+    w = b.op("Mul", {w, b.reshape(weight, wDims)});
+  }
+  const std::string picked = b.reduceSum(b.op("Mul", {logp, w}), {1}, true, 0);
+  if (reduction == "none") {
+    b.op("Neg", {picked}, outName);
+    return true;
+  }
+  const std::string total = b.reduceSum(picked, {}, false, 0);
+  if (reduction == "sum") {
+    b.op("Neg", {total}, outName);
+    return true;
+  }
+  const std::string count = b.reduceSum(w, {}, false, 0);
+  b.op("Div", {b.op("Neg", {total}), count}, outName);
+  return true;
+}
+
+bool floatInput(RewriteContext &c, const std::string &name, std::vector<int64_t> &dims, int32_t &type) {
+  const ValueType *t = c.staticType(name);
+  if (!t || t->dims.size() < 2 || !isOnnxFloatType(t->elem_type)) return false;
+  dims = t->dims, type = t->elem_type;
+  return true;
+}
+
+}  // namespace
+
+bool rewriteLoss(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  std::vector<int64_t> dims;
+  int32_t type;
+  if (n.input_size() < 2 || n.output_size() < 1 || !floatInput(c, n.input(0), dims, type)) return false;
+  const std::string weight = n.input_size() > 2 ? n.input(2) : "";
+  NodeBuilder b(c, n, out);
+  std::string logp = n.input(0);
+  if (n.op_type() == "SoftmaxCrossEntropyLoss") {
+    const bool wantLogProb = n.output_size() > 1 && c.isUsed(n.output(1));
+    onnx::NodeProto &ls = b.node("LogSoftmax", {n.input(0)}, wantLogProb ? n.output(1) : "");
+    setAttr(ls, "axis", static_cast<int64_t>(1));
+    logp = ls.output(0);
+  }
+  return nllFrom(b, n, logp, dims, type, n.input(1), weight, n.output(0));
+}
+
+// out[.., i, ..] = data[.., indices[.., i, ..], ..] along `axis`: data gets a new axis before
+// `axis` (-> [.., 1, D, ..]), the indices one after it (-> [.., I, 1, ..]); the mask [.., I, D, ..]
+// compares them with iota (and iota - D, for negative indices), Where selects, ReduceSum over D.
+bool rewriteGatherElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  std::vector<int64_t> dims;
+  int32_t type;
+  const ValueType *idx = n.input_size() == 2 ? c.staticType(n.input(1)) : nullptr;
+  if (!idx || n.output_size() != 1 || !floatInput(c, n.input(0), dims, type) ||
+      idx->dims.size() != dims.size())
+    return false;
+  const int64_t rank = dims.size();
+  int64_t axis = attrInt(n, "axis", 0);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return false;
+  NodeBuilder b(c, n, out);
+  // Off the axis, indices may be shorter than data: those positions read data's leading part.
+  std::string data = n.input(0);
+  for (int64_t a = 0; a < rank; ++a) {
+    if (a == axis || idx->dims[a] == dims[a]) continue;
+    if (idx->dims[a] > dims[a]) return false;
+    data = b.slice(data, a, 0, idx->dims[a]);
+    dims[a] = idx->dims[a];
+  }
+  const int64_t len = dims[axis];
+  std::vector<int64_t> dataE = dims, idxE = idx->dims;
+  dataE.insert(dataE.begin() + axis, 1);
+  idxE.insert(idxE.begin() + axis + 1, 1);
+  const std::string i = b.reshape(castTo(b, n.input(1), type), idxE);
+  const std::string hit = b.op("Equal", {i, iota(b, len, axis + 1, rank + 1, type)});
+  const std::string hitNeg = b.op("Equal", {i, iota(b, len, axis + 1, rank + 1, type, -len)});
+  const std::string mask = b.op("Or", {hit, hitNeg});
+  const std::string picked = b.op("Where", {mask, b.reshape(data, dataE), b.scalar(0.0, type)});
+  b.reduceSum(picked, {axis + 1}, true, 0, n.output(0));
+  return true;
+}
+
+}  // namespace pfcomp::import
