@@ -25,6 +25,7 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
   std::map<std::string, const ir::Schedule::Group *> groupOf;
   for (const auto &g : graph.schedule().groups())
     for (const std::string &n : g.nodes()) groupOf[n] = &g;
+  lowering::LmResidency residency(graph);  // values kept in LM between layers (spill_opt)
   int tag = 0;
   for (const std::string &name : graph.schedule().order()) {
     auto it = byName.find(name);
@@ -39,7 +40,9 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
           return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", n);
         nodes.push_back(byName[n]);
       }
-      next = lowering::emitNodeChain(nodes, view, hw, buffers, program, tag);
+      next = lowering::emitNodeChain(nodes, view, hw, buffers, program, tag, &residency);
+    } else if (residency.involves({it->second})) {
+      next = lowering::emitNodeChain({it->second}, view, hw, buffers, program, tag, &residency);
     } else {
       next = lowering::emitNode(*it->second, view, hw, buffers, program, tag);
     }

@@ -18,7 +18,8 @@ bool isElementwise(const LayerPlan &p) {
   return op.startswith("unary:") || op.startswith("binary:") || op == "where" || op == "clamp";
 }
 
-// Plans of every node with the head's tile; empty on any node with other than one layer.
+}  // namespace
+
 llvm::Expected<std::vector<LayerPlan>> planChain(const std::vector<const ir::Node *> &nodes,
                                                  const GraphView &graph) {
   Tile tile = headTile(*nodes.front());
@@ -33,8 +34,6 @@ llvm::Expected<std::vector<LayerPlan>> planChain(const std::vector<const ir::Nod
   }
   return plans;
 }
-
-}  // namespace
 
 int chainInput(const ir::Node &prev, const ir::Node &next, const GraphView &graph) {
   if (prev.outputs_size() != 1 || next.outputs_size() != 1 || prev.tiling().out_tile_size() == 0) return -1;
@@ -88,7 +87,8 @@ llvm::Expected<int64_t> chainFootprint(const std::vector<const ir::Node *> &node
 
 llvm::Expected<int> emitNodeChain(const std::vector<const ir::Node *> &nodes, const GraphView &graph,
                                   const device::Hardware &hw, BufferTable &buffers,
-                                  device::Program &program, int firstTag) {
+                                  device::Program &program, int firstTag,
+                                  const LmResidency *residency) {
   auto plans = planChain(nodes, graph);
   if (!plans) return plans.takeError();
   std::vector<ChainLink> links;
@@ -99,12 +99,13 @@ llvm::Expected<int> emitNodeChain(const std::vector<const ir::Node *> &nodes, co
                        nodes[i]->name(), nodes[i - 1]->name());
     links.push_back({&(*plans)[i], input});
   }
+  int64_t lmLimit = residency ? residency->decorate(nodes, links) : -1;
   const LayerPlan &head = plans->front();
   Tile tile = headTile(*nodes.front());
   Dims t(head.space.size()), c(head.red_extent.size());
   for (size_t a = 0; a < t.size(); ++a) t[a] = std::min(tile.out[a], head.space[a]);
   for (size_t r = 0; r < c.size(); ++r) c[r] = std::min(tile.chunk[r], head.red_extent[r]);
-  return emitChain(links, t, c, hw, buffers, program, firstTag);
+  return emitChain(links, t, c, hw, buffers, program, firstTag, lmLimit, emitFlags(nodes.front()->tiling()));
 }
 
 }  // namespace pfcomp::lowering

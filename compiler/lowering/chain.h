@@ -4,6 +4,7 @@
 
 #include "compiler/lowering/buffer_table.h"
 #include "compiler/lowering/layer_plan.h"
+#include "compiler/lowering/lm_residency.h"
 #include "runtime/device/hardware.h"
 
 #include "llvm/Support/Error.h"
@@ -20,9 +21,15 @@ int chainInput(const ir::Node &prev, const ir::Node &next, const GraphView &grap
 // LM bytes per PE the chain needs with the head's tiling.
 llvm::Expected<int64_t> chainFootprint(const std::vector<const ir::Node *> &nodes, const GraphView &graph);
 
-// Emits the chain (head's tiling for every link). Returns the next free tag.
+// Emits the chain (head's tiling for every link; one node is a chain of one), reading and
+// leaving values in LM where `residency` says. Returns the next free tag.
 llvm::Expected<int> emitNodeChain(const std::vector<const ir::Node *> &nodes, const GraphView &graph,
                                   const device::Hardware &hw, BufferTable &buffers,
-                                  device::Program &program, int firstTag);
+                                  device::Program &program, int firstTag,
+                                  const LmResidency *residency = nullptr);
+
+// Layer plans of a chain cut with its head's tiling (every node must have exactly one layer).
+llvm::Expected<std::vector<LayerPlan>> planChain(const std::vector<const ir::Node *> &nodes,
+                                                 const GraphView &graph);
 
 }  // namespace pfcomp::lowering

@@ -1,4 +1,5 @@
-// schedule: orders the nodes and decides where values live (always_from_dram), writing the
+// schedule: orders the nodes and decides where values live (always_from_dram, reuse_consecutive,
+// spill_opt, auto_recompute_sa), writing the
 // scheduled MNGraph, l3ir.txt (its text form) and time_slice.txt / time_slice.html.
 #include <glog/logging.h>
 
@@ -7,6 +8,7 @@
 #include "compiler/options/stage_main.h"
 #include "compiler/sched/reuse_consecutive.h"
 #include "compiler/sched/scheduler.h"
+#include "compiler/sched/spill_opt.h"
 #include "llvm/Support/Path.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
@@ -19,22 +21,31 @@ static llvm::Error run(const options::StageInvocation &inv) {
   auto schedule = sched::scheduleAlwaysFromDram(*graph);
   if (!schedule) return schedule.takeError();
   *graph->mutable_schedule() = *schedule;
-  if (inv.options.scheduler == "reuse_consecutive") {
+  const std::string &scheduler = inv.options.scheduler;
+  if (scheduler != "always_from_dram") {
     auto hw = device::resolveHardware(inv.options.hardware);
     if (!hw) return hw.takeError();
-    auto kept = sched::chainConsecutive(
-        *graph, *hw, static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget));
-    if (!kept) return kept.takeError();
-    LOG(INFO) << "reuse_consecutive: " << *kept << " intermediate values stay in LM, in "
-              << graph->schedule().groups_size() << " chains";
+    const int64_t budget = static_cast<int64_t>(hw->lmBytes() * inv.options.sram_budget);
+    if (scheduler == "reuse_consecutive") {
+      auto kept = sched::chainConsecutive(*graph, *hw, budget);
+      if (!kept) return kept.takeError();
+      LOG(INFO) << "reuse_consecutive: " << *kept << " intermediate values stay in LM, in "
+                << graph->schedule().groups_size() << " chains";
+    } else if (scheduler == "spill_opt") {
+      auto placed = sched::spillOpt(*graph, *hw, budget);
+      if (!placed) return placed.takeError();
+      LOG(INFO) << "spill_opt: " << graph->schedule().groups_size() << " chains; " << placed->kept
+                << " values kept in LM between layers (" << placed->bytes_kept << " bytes per PE), "
+                << placed->spilled << " spilled for want of LM (budget " << budget << " bytes)";
+    }
   }
   graph->add_stages("schedule");
   // Options that only steer schedulers not built yet are reported, not silently dropped.
-  if (inv.options.sa_expected_run_iters != 1000)
+  if (inv.options.sa_expected_run_iters != 1000 && scheduler != "auto_recompute_sa")
     LOG(WARNING) << "sa_expected_run_iters=" << inv.options.sa_expected_run_iters
-                 << " only steers auto_recompute_sa; scheduler " << schedule->scheduler()
+                 << " only steers auto_recompute_sa; scheduler " << graph->schedule().scheduler()
                  << " does not use it";
-  LOG(INFO) << "scheduled " << schedule->order_size() << " nodes with " << schedule->scheduler();
+  LOG(INFO) << "scheduled " << graph->schedule().order_size() << " nodes with " << graph->schedule().scheduler();
   auto sibling = [&](const char *name) { return options::besideOutput(inv.output, name); };
   std::string dump = ir::dumpGraph(*graph);
   if (auto err = writeFileAtomically(sibling("l3ir.txt"), dump)) return err;
