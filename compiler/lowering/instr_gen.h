@@ -22,23 +22,50 @@ LayerPlacement placeLayer(const LayerPlan &plan, const Dims &tile, const device:
 
 // One layer of a chain: `from_prev` is the input that the previous layer's output feeds
 // straight from LM (-1 for the chain's head).
+// A tile kept in LM between layers (spill_opt): step s's tile sits at addr + s * step_bytes.
+struct LmTile {
+  int64_t addr = -1, step_bytes = 0;
+  bool valid() const { return addr >= 0; }
+  int64_t at(int64_t step) const { return addr + step * step_bytes; }
+};
+
 struct ChainLink {
   const LayerPlan *plan;
   int from_prev = -1;
+  std::vector<LmTile> lm_inputs;  // per input: read from LM there instead of loading (empty: none)
+  LmTile lm_output;               // last link: leave the output tile here
+  bool store = true;              // last link: store the output to DRAM
 };
+
+// How the program of a layer is shaped beyond its tiling (the node's Tiling flags; simulate
+// sets them unless simulation_mode=fake, so O0 keeps the plain program):
+//  - place_tiles: tiles sit on physical PEs in the grid order that keeps PEs sharing a window
+//    under one tree node (multicast), and a step with fewer tiles than PEs is spread over every
+//    Group (pe_placement.h);
+//  - double_buffer: every region a load writes (and the stored output tile) gets a second LM
+//    copy when both fit, so the loads of the next reduction chunk or time step run on the DMA
+//    queue while the PEs compute the current one (software pipelining with the same tags and
+//    waits: a region is reloaded only after the compute that last read it).
+struct EmitFlags {
+  bool place_tiles = false;
+  bool double_buffer = false;
+};
+EmitFlags emitFlags(const ir::Tiling &tiling);
 
 // A chain of layers over the same tiles, executed step by step: the head (with its reduction
 // chunks), then each following layer on the previous output still in LM; only the last output
-// is stored. All links share `tile`; only the head may reduce.
+// is stored. All links share `tile`; only the head may reduce. Scratch LM must stay below
+// `lmLimit` (where tiles kept in LM begin; -1 = the whole LM).
 llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &tile,
                               const Dims &chunk, const device::Hardware &hw, BufferTable &buffers,
-                              device::Program &program, int firstTag);
+                              device::Program &program, int firstTag, int64_t lmLimit = -1,
+                              EmitFlags flags = {});
 
 // Appends the layer (a Layer entry and its instructions, each with its cycles) to `program`.
 // `firstTag` numbers the completion tags; returns the next free tag.
 llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,
                               const device::Hardware &hw, BufferTable &buffers,
-                              device::Program &program, int firstTag);
+                              device::Program &program, int firstTag, EmitFlags flags = {});
 
 }  // namespace pfcomp::lowering
 

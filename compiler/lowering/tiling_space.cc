@@ -26,8 +26,9 @@ int64_t divisorAtMost(int64_t n, int64_t limit) {
 // Cycles of `node` cut with `tile`, from its tile program.
 llvm::Expected<int64_t> tileCycles(const ir::Node &node, const GraphView &graph,
                                           const device::Hardware &hw, const Tile &tile) {
-  ir::Node probe = node;
-  probe.clear_tiling();
+  ir::Node probe = node;  // keeps the program-shape flags (place_tiles, double_buffer)
+  probe.mutable_tiling()->clear_out_tile();
+  probe.mutable_tiling()->clear_red_chunk();
   for (int64_t v : tile.out) probe.mutable_tiling()->add_out_tile(v);
   for (int64_t v : tile.chunk) probe.mutable_tiling()->add_red_chunk(v);
   auto cost = costNode(probe, graph, hw);
@@ -63,7 +64,10 @@ std::string layoutText(const Dims &space, const Dims &tile, const device::Hardwa
 
 void setTiling(ir::Node &node, const Tile &tile, const TilingSpace &space, const device::Hardware &hw) {
   ir::Tiling *t = node.mutable_tiling();
+  const EmitFlags flags = emitFlags(*t);
   t->Clear();
+  t->set_place_tiles(flags.place_tiles);
+  t->set_double_buffer(flags.double_buffer);
   for (int64_t v : tile.out) t->add_out_tile(v);
   for (int64_t v : tile.chunk) t->add_red_chunk(v);
   int64_t tiles = space.tiles(tile);

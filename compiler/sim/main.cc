@@ -59,6 +59,9 @@ static llvm::Error run(const options::StageInvocation &inv) {
     const bool tiled = node.tiling().out_tile_size() > 0;
     llvm::Expected<ir::NodeCost> cost = ir::NodeCost();
     if (mode != "fake" && tiled) {
+      // The optimizer's program shape (O1+): placed tiles and double-buffered LM.
+      node.mutable_tiling()->set_place_tiles(true);
+      node.mutable_tiling()->set_double_buffer(true);
       auto found = sim::searchTiling(node, view, *hw, lmBudget, mode);
       if (!found) {
         job.error = llvm::toString(found.takeError());

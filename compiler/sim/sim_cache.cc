@@ -16,7 +16,8 @@ namespace pfcomp::sim {
 
 SimCache::SimCache(std::string dir, const device::Hardware &hw, std::string mode) : dir_(std::move(dir)) {
   // Every descriptor number that feeds the cost model is part of the key.
-  context_ = llvm::formatv("{0}|{1}|{2}|{3}|{4},{5},{6},{7},{8}|{9},{10},{11}|{12},{13},{14}|{15},{16},{17},{18}|{19},{20}|{21},{22}",
+  // "program 2": placed tiles and double-buffered LM changed what a tiling costs.
+  context_ = llvm::formatv("program 2|{0}|{1}|{2}|{3}|{4},{5},{6},{7},{8}|{9},{10},{11}|{12},{13},{14}|{15},{16},{17},{18}|{19},{20}|{21},{22}",
                            kToolVersion, mode, hw.name, hw.clock_hz, hw.groups, hw.l2b_per_group,
                            hw.l1b_per_l2b, hw.mab_per_l1b, hw.pe_per_mab, hw.lm0, hw.lm1, hw.l1bm,
                            hw.flop_per_mab_cycle_f64, hw.flop_per_mab_cycle_f32, hw.flop_per_mab_cycle_f16,

@@ -1,0 +1,56 @@
+// Which physical PE runs which tile of a time step. The emulator runs every tile the same
+// wherever it sits; the placement only decides which tree node (Group, L2B, L1B) each window
+// passes through, so it is a cost decision of the compiler. Row-major packs tile k on PE k (the
+// O0 baseline); a placed layer numbers the tiles in `order` (grid axes, outermost first) so
+// PEs that share a window sit under one node (the tree multicasts it), and spreads a step with
+// fewer tiles than PEs evenly over the tree so every Group's DRAM link works.
+#pragma once
+
+#include "compiler/lowering/layer_plan.h"
+#include "runtime/device/cost_model.h"
+#include "runtime/device/hardware.h"
+
+#include <string>
+#include <vector>
+
+namespace pfcomp::lowering {
+
+class Placement {
+ public:
+  Placement(const device::Hardware &hw, Dims grid, Dims tile)
+      : hw_(hw), grid_(std::move(grid)), tile_(std::move(tile)) {}
+
+  // How the tiles of every step are placed. An empty `order` is row-major packing.
+  void setOrder(std::vector<int> order, bool spread) {
+    order_ = std::move(order), spread_ = spread, first_ = -1;
+  }
+  const std::vector<int> &order() const { return order_; }
+  // Places the tiles firstTile .. firstTile+active-1 (again only when the step changes).
+  void ensure(int64_t firstTile, int64_t active) {
+    if (firstTile != first_ || active != static_cast<int64_t>(phys_.size())) place(firstTile, active);
+  }
+
+  // Distinct windows of `op` among the placed PEs, overall and under the busiest node of
+  // each level (PEs whose windows start at the same place read the same bytes).
+  device::WindowSpread windows(const OperandMap &op) const;
+  // Every PE its own window (stores, data-dependent loads).
+  device::WindowSpread distinct() const;
+
+  // Grid axes ordered so the axes most operand bytes do not follow are innermost: the PEs
+  // sharing those windows are neighbours. `bytes[i]` weighs operand `ops[i]`.
+  std::vector<int> sharingOrder(const std::vector<const OperandMap *> &ops,
+                                const std::vector<int64_t> &bytes) const;
+  std::string describe() const;
+
+ private:
+  void place(int64_t firstTile, int64_t active);
+
+  const device::Hardware &hw_;
+  Dims grid_, tile_;
+  std::vector<int> order_;
+  bool spread_ = false;
+  int64_t first_ = -1;
+  std::vector<int64_t> phys_;  // physical PE of each active PE
+};
+
+}  // namespace pfcomp::lowering
