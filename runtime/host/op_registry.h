@@ -42,6 +42,8 @@ std::vector<HostOpDef> topkOps();           // TopK
 std::vector<HostOpDef> uniqueOps();         // Unique
 std::vector<HostOpDef> nmsOps();            // NonMaxSuppression
 std::vector<HostOpDef> selectionOps();      // NonZero, Compress
+std::vector<HostOpDef> scatterGatherOps();  // GatherND, ScatterND, ScatterElements, Scatter
+std::vector<HostOpDef> signalOps();         // DFT, STFT, Hann/Hamming/BlackmanWindow
 
 // The scalar value of a constant input (its single element), or nullopt when not constant.
 std::optional<double> constantScalarF(const InputView &in);
