@@ -45,6 +45,7 @@ enum class ErrorCode {
   DeviceBusy = 506,
   DeviceReset = 507,
   UnknownDevice = 508,
+  HostOpFailed = 509,
   // 6xx: codegen-dashboard
   DashboardDirMissing = 601,
   DashboardReportMissing = 602,

@@ -90,6 +90,22 @@ llvm::Expected<StageRun> runOrRestoreStage(const Stage &stage, const std::string
   return run;
 }
 
+// The compile summary names every op that runs on the host and what it costs the timeline.
+void printHostOps(const nlohmann::ordered_json &perf, llvm::raw_ostream &progress) {
+  if (!perf.contains("host_ops") || !perf["host_ops"].is_array() || perf["host_ops"].empty()) return;
+  const auto &ops = perf["host_ops"];
+  int64_t bytes = 0;
+  double us = 0;
+  std::string names;
+  for (const auto &o : ops) {
+    bytes += o.value("link_bytes", int64_t{0});
+    us += o.value("time_us", 0.0);
+    names += (names.empty() ? "" : ", ") + o.value("name", std::string()) + " (" + o.value("op", std::string()) + ")";
+  }
+  progress << "host ops: " << ops.size() << " on the host: " << names << "; "
+           << bytes << " bytes over the host link, " << llvm::format("%.3f", us) << " us in all\n";
+}
+
 }  // namespace
 
 llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
@@ -189,6 +205,7 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
     auto perf = readPerfStats(staging->file("perf_stats.json"));
     if (!perf) return perf.takeError();
     report.perfStats = std::move(*perf);
+    printHostOps(*report.perfStats, progress);
   }
   auto json = buildReport(report);
   if (!json) return json.takeError();

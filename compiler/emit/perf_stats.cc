@@ -42,7 +42,8 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
                       {"inputs", inputs},
                       {"output", shapeOf(n.outputs(0))},
                       {"dtype", ir::dtypeName(out->dtype())},
-                      {"layout", out->layout().text().empty() ? "alias (no data movement)" : out->layout().text()},
+                      {"layout", n.on_host() ? "host"
+                                 : out->layout().text().empty() ? "alias (no data movement)" : out->layout().text()},
                       {"cycles", cycles},
                       {"time_us", cycles * usPerCycle},
                       {"flops", nodeFlops[n.name()]}});
@@ -82,6 +83,22 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
                              {"bound_time_us", bound * usPerCycle},
                              {"bound_by", computeBound >= memoryBound ? "compute" : "memory"},
                              {"predicted_over_bound", bound > 0 ? timeline.total_cycles / bound : 0.0}};
+  // Host ops: each HOST instruction with what it moves over the host link and its time.
+  nlohmann::json hostOps = nlohmann::json::array();
+  for (int i = 0; i < program.instrs_size(); ++i) {
+    const device::Instr &in = program.instrs(i);
+    if (in.kind() != device::Instr::HOST) continue;
+    int64_t linkBytes = 0;
+    for (auto ids : {in.host().inputs(), in.host().outputs()})
+      for (int id : ids)
+        if (id >= 0) linkBytes += program.buffers(id).bytes();
+    hostOps.push_back({{"name", in.host().node()},
+                       {"op", in.host().op()},
+                       {"link_bytes", linkBytes},
+                       {"link_cycles", in.host().link_cycles()},
+                       {"cycles", in.cycles()},
+                       {"time_us", in.cycles() * usPerCycle}});
+  }
   return {{"hardware", {{"name", hw.name}, {"clock_hz", hw.clock_hz}, {"pes", hw.pes()}}},
           {"roofline", roofline},
           {"flops", flops},
@@ -92,7 +109,7 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
           {"instructions", program.instrs_size()},
           {"layers", layers},
           {"perf_stats", stats},
-          {"host_ops", nlohmann::json::array()}};
+          {"host_ops", hostOps}};
 }
 
 }  // namespace pfcomp::emit

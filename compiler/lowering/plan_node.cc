@@ -85,7 +85,8 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
     t["Gather"] = rules::gather;
     return t;
   }();
-  if (ir::isAliasOp(node.op_type())) return std::vector<LayerPlan>{};
+  // Alias ops share their input's DRAM; host ops run on the host: neither has device layers.
+  if (ir::isAliasOp(node.op_type()) || node.on_host()) return std::vector<LayerPlan>{};
   // A node whose outputs hold no elements has nothing to compute or move.
   bool anyElements = false;
   for (const std::string &out : node.outputs())

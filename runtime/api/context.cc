@@ -115,7 +115,7 @@ llvm::Expected<HostTensor> TensorProxy::cpu() {
   Value &v = *value_;
   HostTensor t;
   t.dtype = v.buffer->host_dtype();
-  t.dims = shape();
+  t.dims = v.buffer->dynamic_shape() ? v.context->emulator_->shape(*v.buffer) : shape();
   if (v.staged && v.buffer->kind() == device::Buffer::INPUT) {
     // Not run yet: DRAM may hold another batch; the staged image is this proxy's value.
     t.bytes.resize(t.elements() * device::dtypeBytes(t.dtype));

@@ -54,6 +54,10 @@ int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work) {
          hw.compute_latency;
 }
 
+int64_t hostLinkCycles(const Hardware &hw, int64_t linkBytes) {
+  return hw.host_link_latency + static_cast<int64_t>(std::ceil(linkBytes / hw.bw_host_link));
+}
+
 Timeline computeTimeline(const Program &program) {
   Timeline t;
   t.times.resize(program.instrs_size());
@@ -79,6 +83,14 @@ Timeline computeTimeline(const Program &program) {
       case Instr::WAIT:
         for (int tag : in.wait_tags()) issue = std::max(issue, tagDone[tag]);
         time.start = time.end = issue;
+        break;
+      case Instr::HOST:
+        // The host reads what the device wrote: it starts when both engines are idle, and
+        // nothing after it issues before it ends.
+        time.start = std::max({issue, dmaFree, peFree, t.total_cycles});
+        time.end = time.start + in.cycles();
+        issue = dmaFree = peFree = time.end;
+        t.host_busy += in.cycles();
         break;
       default: break;
     }

@@ -32,6 +32,8 @@ std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, const Wind
                               bool load);
 int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops);
 int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work);
+// A host call moving `linkBytes` over the host link (operands up, results down).
+int64_t hostLinkCycles(const Hardware &hw, int64_t linkBytes);
 
 // When each instruction starts and ends: one DMA queue (pipelined: a transfer's start-up latency
 // overlaps the next transfer), one PE array, WAIT blocks issue.
@@ -41,7 +43,7 @@ struct InstrTime {
 struct Timeline {
   std::vector<InstrTime> times;  // one per instruction
   int64_t total_cycles = 0;
-  int64_t dma_busy = 0, pe_busy = 0;
+  int64_t dma_busy = 0, pe_busy = 0, host_busy = 0;
 };
 Timeline computeTimeline(const Program &program);
 

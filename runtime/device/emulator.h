@@ -52,6 +52,9 @@ class Emulator {
   // Any buffer of the loaded program (inputs, outputs, parameters), by its DRAM placement.
   llvm::Error writeBuffer(const Buffer &buffer, DType hostType, const void *data, int64_t n);
   llvm::Expected<std::vector<uint8_t>> readBuffer(const Buffer &buffer, DType hostType) const;
+  // The shape `buffer` (one of the loaded program's) holds: for a dynamic-shaped one, what the
+  // host op that wrote it in the last run recorded; else its static shape.
+  std::vector<int64_t> shape(const Buffer &buffer) const;
   // Device-layout bytes of `buffer`, copied as they are (already converted to the device dtype).
   void writeBufferImage(const Buffer &buffer, const uint8_t *image);
 

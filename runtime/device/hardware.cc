@@ -66,6 +66,8 @@ llvm::Expected<Hardware> parseHardware(llvm::StringRef text, llvm::StringRef sou
   hw.bw_l1b_to_pe = num("bandwidth_bytes_per_cycle", "l1b_to_pe");
   hw.transfer_latency = num("latency_cycles", "transfer");
   hw.compute_latency = num("latency_cycles", "compute");
+  hw.bw_host_link = num("host_link", "bytes_per_cycle");
+  hw.host_link_latency = num("host_link", "latency_cycles");
   if (!missing.empty())
     return makeError(ErrorCode::HardwareDescriptor, "{0}: missing or non-positive field '{1}'",
                      source, missing);

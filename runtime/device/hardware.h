@@ -24,6 +24,10 @@ struct Hardware {
   // Bytes per cycle of one link at each level.
   double bw_dram_per_group = 0, bw_group_to_l2b = 0, bw_l2b_to_l1b = 0, bw_l1b_to_pe = 0;
   int64_t transfer_latency = 0, compute_latency = 0;
+  // The host link (PCIe) host ops move their operands and results over: bytes per device cycle
+  // and the start-up latency of one host call in cycles.
+  double bw_host_link = 0;
+  int64_t host_link_latency = 0;
 
   int64_t l2bs() const { return groups * l2b_per_group; }
   int64_t l1bs() const { return l2bs() * l1b_per_l2b; }

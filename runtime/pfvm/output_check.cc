@@ -8,7 +8,8 @@ namespace pfcomp::runtime {
 
 CheckResult checkTensor(const HostTensor &actual, const HostTensor &expected, double rtol, double atol) {
   CheckResult r;
-  if (actual.elements() != expected.elements()) {
+  // Same dims, not only the same count: a transposed or mis-ranked result is wrong too.
+  if (actual.dims != expected.dims) {
     r.problem = "shape " + actual.shapeText() + " vs expected " + expected.shapeText();
     return r;
   }
