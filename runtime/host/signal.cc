@@ -10,15 +10,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-// An error for an output size that is the value of an input computed at run time.
-llvm::Error needsConstant(llvm::StringRef op, llvm::StringRef what) {
-  return makeError(ErrorCode::DynamicShape,
-                   "{0}: the output shape depends on the value of {1}, which is computed at run "
-                   "time; to compile the model for a fixed value, pass "
-                   "--constant_input=NAME=FILE.pb for the graph input it comes from",
-                   op, what);
-}
-
 // One transform: `len` complex bins from `n` complex samples (zero beyond n), each `step`
 // apart in `in` (re, im pairs); writes `bins` bins `outStep` apart to `out`.
 void transform(const std::vector<double> &in, int64_t n, int64_t len, int64_t bins, bool inverse,

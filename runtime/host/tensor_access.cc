@@ -172,4 +172,12 @@ llvm::Expected<int64_t> normalizeAxis(llvm::StringRef op, int64_t axis, int64_t 
   return axis < 0 ? axis + rank : axis;
 }
 
+llvm::Error needsConstant(llvm::StringRef op, llvm::StringRef what) {
+  return makeError(ErrorCode::DynamicShape,
+                   "{0}: the output shape depends on the value of {1}, which is computed at run "
+                   "time; to compile the model for a fixed value, pass "
+                   "--constant_input=NAME=FILE.pb for the graph input it comes from",
+                   op, what);
+}
+
 }  // namespace pfcomp::host

@@ -61,4 +61,8 @@ llvm::Error runError(llvm::StringRef op, const char *fmt, Ts &&...vals) {
                    llvm::formatv(fmt, std::forward<Ts>(vals)...).str());
 }
 
+// An output shape that is the value of an input computed at run time (E105): asks for the graph
+// input it comes from as a constant.
+llvm::Error needsConstant(llvm::StringRef op, llvm::StringRef what);
+
 }  // namespace pfcomp::host
