@@ -1,0 +1,59 @@
+"""Writes If models: OUT/if_const.onnx (+ .data) whose condition folds to a constant (the
+batch size from Shape, as exporters write it), and OUT/if_runtime.onnx whose condition is a
+graph input."""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def branches():
+    two = numpy_helper.from_array(np.array(2.0, dtype=np.float32), "two")
+    # The then branch reads the outer x and its own initializer; local names repeat outer ones
+    # ("r") to show they are renamed when inlined.
+    then_g = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Mul", ["r", "two"], ["t_out"])],
+        "then", [], [helper.make_tensor_value_info("t_out", TensorProto.FLOAT, [2, 4])], initializer=[two])
+    else_g = helper.make_graph([helper.make_node("Neg", ["x"], ["e_out"])], "else", [],
+                               [helper.make_tensor_value_info("e_out", TensorProto.FLOAT, [2, 4])])
+    return then_g, else_g
+
+
+def save(out, name, nodes, inputs, inits):
+    graph = helper.make_graph(nodes, name, inputs,
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])], initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out, name + ".onnx"))
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    then_g, else_g = branches()
+    x_info = helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 4])
+    zero = numpy_helper.from_array(np.array(0, dtype=np.int64), "zero")
+    one = numpy_helper.from_array(np.array(1, dtype=np.int64), "one")
+    nodes = [helper.make_node("Shape", ["x"], ["shape"]),
+             helper.make_node("Gather", ["shape", "zero"], ["batch"], axis=0),
+             helper.make_node("Greater", ["batch", "one"], ["cond"]),
+             helper.make_node("If", ["cond"], ["chosen"], then_branch=then_g, else_branch=else_g, name="if_batch"),
+             helper.make_node("Relu", ["x"], ["r"]),
+             helper.make_node("Add", ["chosen", "r"], ["y"])]
+    save(out, "if_const", nodes, [x_info], [zero, one])
+    nodes = [helper.make_node("If", ["c"], ["y"], then_branch=then_g, else_branch=else_g, name="if_runtime")]
+    save(out, "if_runtime", nodes, [x_info, helper.make_tensor_value_info("c", TensorProto.BOOL, [])], [])
+
+    x = np.random.default_rng(3).standard_normal((2, 4)).astype(np.float32)
+    y = np.maximum(x, 0) * 2 + np.maximum(x, 0)
+    data = os.path.join(out, "if_const.data")
+    os.makedirs(data, exist_ok=True)
+    for prefix, name, array in (("input", "x", x), ("output", "y", y.astype(np.float32))):
+        with open(os.path.join(data, prefix + "_0.pb"), "wb") as f:
+            f.write(numpy_helper.from_array(array, name).SerializeToString())
+
+
+if __name__ == "__main__":
+    main()
