@@ -45,6 +45,7 @@ std::vector<HostOpDef> selectionOps();      // NonZero, Compress
 std::vector<HostOpDef> scatterGatherOps();  // GatherND, ScatterND, ScatterElements, Scatter
 std::vector<HostOpDef> signalOps();         // DFT, STFT, Hann/Hamming/BlackmanWindow
 std::vector<HostOpDef> tensorOps();         // ReverseSequence, OneHot, EyeLike, Range, Det
+std::vector<HostOpDef> imageOps();          // MaxUnpool, RoiAlign, LRN
 
 // The scalar value of a constant input (its single element), or nullopt when not constant.
 std::optional<double> constantScalarF(const InputView &in);
