@@ -29,7 +29,8 @@ int dataInputsOf(const std::string &op) {
       "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "Trilu", "Tile",
       "Upsample", "OneHot", "TopK", "Dropout"};
   // Ops whose every operand must be known: they only build a tensor from them.
-  static const llvm::StringSet<> noDataInput = {"Range", "ConstantOfShape"};
+  static const llvm::StringSet<> noDataInput = {"Range", "ConstantOfShape", "HannWindow",
+                                                "HammingWindow", "BlackmanWindow"};
   if (noDataInput.contains(op)) return 0;
   return oneDataInput.contains(op) ? 1 : 1 << 30;
 }

@@ -125,7 +125,9 @@ bool rewriteCastToBool(Context &c, const onnx::NodeProto &n, Nodes &out) {
 
 llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &out) {
   const std::string &op = n.op_type();
-  if (op == "BatchNormalization") return rewriteBatchNorm(c, n, out);
+  if (op == "BatchNormalization") return rewriteBatchNorm(c, n, out) || rewriteBatchNormGeneral(c, n, out);
+  if (op == "Dropout" && rewriteDropout(c, n, out)) return true;
+  if (llvm::StringRef(op).startswith("Reduce") && rewriteNoopReduce(c, n, out)) return true;
   if (op == "Cast" && rewriteCastToBool(c, n, out)) return true;
   if (op == "Dropout" || op == "Cast") return rewriteToIdentity(c, n, out);
   if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") return rewriteCoercedSoftmax(c, n, out);
@@ -138,6 +140,9 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "LayerNormalization") return rewriteLayerNormStats(c, n, out);
   if (op == "NegativeLogLikelihoodLoss" || op == "SoftmaxCrossEntropyLoss") return rewriteLoss(c, n, out);
   if (op == "GatherElements") return rewriteGatherElements(c, n, out);
+  if (op == "ScatterElements" || op == "Scatter") return rewriteScatterElements(c, n, out);
+  if (op == "OneHot") return rewriteOneHot(c, n, out);
+  if (op == "HannWindow" || op == "HammingWindow" || op == "BlackmanWindow") return rewriteWindow(c, n, out);
   if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" || op == "ReduceLogSumExp" ||
       op == "ReduceLogSum")
     return rewriteReduce(c, n, out);

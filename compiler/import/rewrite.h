@@ -2,8 +2,10 @@
 // BatchNormalization -> Mul + Add, Dropout -> Identity, same-type Cast -> Identity, Cast to bool
 // -> Not(Equal(x, 0)), old Softmax, and (rewrite_rnn.cc, rewrite_ops.cc) LSTM / GRU / RNN,
 // Einsum, variadic Sum / Mean / Max / Min, DepthToSpace / SpaceToDepth, Tile, ReduceL1 / L2 /
-// SumSquare / LogSumExp / LogSum, and (rewrite_loss.cc) NegativeLogLikelihoodLoss,
-// SoftmaxCrossEntropyLoss and GatherElements through one-hot masks.
+// SumSquare / LogSumExp / LogSum, (rewrite_loss.cc) NegativeLogLikelihoodLoss,
+// SoftmaxCrossEntropyLoss, GatherElements, ScatterElements and OneHot through one-hot masks,
+// (rewrite_norm.cc) BatchNormalization with run-time statistics or training mode, and
+// (rewrite_simple.cc) Dropout masks, no-op reductions and window functions of a constant size.
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -91,8 +91,17 @@ bool rewriteDepthSpace(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteTile(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteLayerNormStats(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
-// rewrite_loss.cc: NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss, GatherElements.
+// rewrite_loss.cc: NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss, GatherElements,
+// ScatterElements / Scatter, OneHot.
 bool rewriteLoss(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteGatherElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteScatterElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteOneHot(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_norm.cc: BatchNormalization with run-time statistics or in training mode.
+bool rewriteBatchNormGeneral(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_simple.cc: Dropout with its mask, reductions that are no-ops, window functions.
+bool rewriteDropout(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteNoopReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteWindow(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 
 }  // namespace pfcomp::import

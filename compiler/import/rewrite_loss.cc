@@ -1,5 +1,6 @@
 // ONNX-level rewrites of ops that index with a run-time integer tensor, into device ops:
-// NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss and GatherElements.
+// NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss, GatherElements, ScatterElements (Scatter)
+// and OneHot.
 //
 // The device has no per-element indirect read, so the index selects through a one-hot mask: the
 // indices, cast to the float type (exact for any class count below 2^24, 2^11 in half), are
@@ -81,6 +82,18 @@ bool nllFrom(NodeBuilder &b, const onnx::NodeProto &n, const std::string &logp,
   return true;
 }
 
+// The mask [.., I, D, ..] (D inserted after `axis` of the indices' shape) of indices that name
+// position d of an axis of length D, negative indices counting from the end.
+std::string indexMask(NodeBuilder &b, const std::string &indices, std::vector<int64_t> idxDims,
+                      int64_t axis, int64_t len, int32_t type) {
+  const size_t rank = idxDims.size() + 1;
+  idxDims.insert(idxDims.begin() + axis + 1, 1);
+  const std::string i = b.reshape(castTo(b, indices, type), idxDims);
+  const std::string hit = b.op("Equal", {i, iota(b, len, axis + 1, rank, type)});
+  const std::string hitNeg = b.op("Equal", {i, iota(b, len, axis + 1, rank, type, -len)});
+  return b.op("Or", {hit, hitNeg});
+}
+
 bool floatInput(RewriteContext &c, const std::string &name, std::vector<int64_t> &dims, int32_t &type) {
   const ValueType *t = c.staticType(name);
   if (!t || t->dims.size() < 2 || !isOnnxFloatType(t->elem_type)) return false;
@@ -130,15 +143,72 @@ bool rewriteGatherElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &o
     dims[a] = idx->dims[a];
   }
   const int64_t len = dims[axis];
-  std::vector<int64_t> dataE = dims, idxE = idx->dims;
+  std::vector<int64_t> dataE = dims;
   dataE.insert(dataE.begin() + axis, 1);
-  idxE.insert(idxE.begin() + axis + 1, 1);
-  const std::string i = b.reshape(castTo(b, n.input(1), type), idxE);
-  const std::string hit = b.op("Equal", {i, iota(b, len, axis + 1, rank + 1, type)});
-  const std::string hitNeg = b.op("Equal", {i, iota(b, len, axis + 1, rank + 1, type, -len)});
-  const std::string mask = b.op("Or", {hit, hitNeg});
+  const std::string mask = indexMask(b, n.input(1), idx->dims, axis, len, type);
   const std::string picked = b.op("Where", {mask, b.reshape(data, dataE), b.scalar(0.0, type)});
   b.reduceSum(picked, {axis + 1}, true, 0, n.output(0));
+  return true;
+}
+
+// ScatterElements (and opset 9-10 Scatter) with reduction none or add: the mask [.., I, D, ..]
+// spreads each update over the positions it names (ReduceSum over I); positions no index names
+// keep the data. Indices must match the data off the axis (ONNX allows them shorter there).
+bool rewriteScatterElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  std::vector<int64_t> dims;
+  int32_t type;
+  const ValueType *idx = n.input_size() == 3 ? c.staticType(n.input(1)) : nullptr;
+  if (!idx || n.output_size() != 1 || !floatInput(c, n.input(0), dims, type) ||
+      idx->dims.size() != dims.size())
+    return false;
+  const std::string reduction = stringAttr(n, "reduction", "none");
+  if (reduction != "none" && reduction != "add") return false;
+  const int64_t rank = dims.size();
+  int64_t axis = attrInt(n, "axis", 0);
+  if (axis < 0) axis += rank;
+  if (axis < 0 || axis >= rank) return false;
+  for (int64_t a = 0; a < rank; ++a)
+    if (a != axis && idx->dims[a] != dims[a]) return false;
+  NodeBuilder b(c, n, out);
+  const std::string mask = indexMask(b, n.input(1), idx->dims, axis, dims[axis], type);
+  std::vector<int64_t> updE = idx->dims;
+  updE.insert(updE.begin() + axis + 1, 1);
+  const std::string spread = b.op("Where", {mask, b.reshape(n.input(2), updE), b.scalar(0.0, type)});
+  const std::string sum = b.reduceSum(spread, {axis}, true, 0);
+  if (reduction == "add") {
+    b.op("Add", {n.input(0), sum}, n.output(0));
+    return true;
+  }
+  const std::string count = b.reduceSum(castTo(b, mask, type), {axis}, true, 0);
+  const std::string written = b.op("Greater", {count, b.scalar(0.0, type)});
+  b.op("Where", {written, sum, n.input(0)}, n.output(0));
+  return true;
+}
+
+// OneHot(indices, depth, values): values[1] where the (possibly negative) index names the
+// position on the new axis, values[0] elsewhere. depth and values must be constants.
+bool rewriteOneHot(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  HostTensor depth, values;
+  const ValueType *idx = n.input_size() == 3 ? c.staticType(n.input(0)) : nullptr;
+  if (!idx || n.output_size() != 1 || !c.constant(n.input(1), depth) || depth.numElements() != 1 ||
+      !c.constant(n.input(2), values) || values.numElements() != 2)
+    return false;
+  const int64_t len = static_cast<int64_t>(depth.getF(0));
+  const int64_t rank = idx->dims.size() + 1;
+  int64_t axis = attrInt(n, "axis", -1);
+  if (axis < 0) axis += rank;
+  if (len < 1 || axis < 0 || axis >= rank) return false;
+  // The mask is built with the new axis after `axis - 1` of the indices.
+  NodeBuilder b(c, n, out);
+  const int32_t maskType = onnx::TensorProto::FLOAT;
+  std::vector<int64_t> idxDims = idx->dims;
+  idxDims.insert(idxDims.begin() + axis, 1);
+  const std::string i = b.reshape(castTo(b, n.input(0), maskType), idxDims);
+  const std::string hit = b.op("Equal", {i, iota(b, len, axis, rank, maskType)});
+  const std::string hitNeg = b.op("Equal", {i, iota(b, len, axis, rank, maskType, -len)});
+  const std::string mask = b.op("Or", {hit, hitNeg});
+  b.op("Where", {mask, b.scalar(values.getF(1), values.type), b.scalar(values.getF(0), values.type)},
+       n.output(0));
   return true;
 }
 

@@ -245,3 +245,48 @@ TEST_CASE("GatherElements compares its indices with an iota over the axis") {
   CHECK(ops.count("GatherElements") == 0);
   CHECK(shapeOf(g, "y") == "2x4");
 }
+
+TEST_CASE("ScatterElements and OneHot compare their indices with an iota") {
+  const std::string scatter = "\ng (float[3,3] x, int64[2,3] i, float[2,3] u) => (float[3,3] y) {\n"
+                              "  y = ScatterElements <reduction = \"add\"> (x, i, u)\n}";
+  auto ops = opCounts(importText(scatter, 16));
+  CHECK(ops["Equal"] == 2);
+  CHECK(ops["Add"] == 1);
+  CHECK(ops.count("ScatterElements") == 0);
+  const std::string onehot = "\ng (int64[3] i) => (float[3,4] y) {\n"
+                             "  d = Constant <value = float {4}> ()\n"
+                             "  v = Constant <value = float[2] {0, 1}> ()\n"
+                             "  y = OneHot (i, d, v)\n}";
+  ir::Graph g = importText(onehot, 11);
+  CHECK(opCounts(g)["Where"] == 1);
+  CHECK(shapeOf(g, "y") == "3x4");
+}
+
+TEST_CASE("BatchNormalization with run-time statistics, and in training mode") {
+  const std::string infer = "\ng (float[2,3,4] x, float[3] s, float[3] b, float[3] m, float[3] v) => (float[2,3,4] y) {\n"
+                            "  y = BatchNormalization (x, s, b, m, v)\n}";
+  CHECK(opCounts(importText(infer, 15))["Sqrt"] == 1);
+  const std::string train = "\ng (float[2,3,4] x, float[3] s, float[3] b, float[3] m, float[3] v) => "
+                            "(float[2,3,4] y, float[3] rm, float[3] rv) {\n"
+                            "  y, rm, rv = BatchNormalization <training_mode = 1> (x, s, b, m, v)\n}";
+  ir::Graph g = importText(train, 15);
+  CHECK(opCounts(g)["ReduceMean"] == 2);
+  CHECK(shapeOf(g, "rv") == "3");
+}
+
+TEST_CASE("Dropout's mask, no-op reductions and constant windows need no device computation") {
+  const std::string dropout = "\ng (float[2,3] x) => (float[2,3] y, bool[2,3] z) {\n"
+                              "  y, z = Dropout (x)\n}";
+  ir::Graph g = importText(dropout);
+  CHECK(opCounts(g).count("Dropout") == 0);
+  CHECK(shapeOf(g, "z") == "2x3");
+  const std::string noop = "\ng (float[2,3] x) => (float[2,3] y) {\n"
+                           "  a = Constant <value = int64[0] {}> ()\n"
+                           "  y = ReduceSum <noop_with_empty_axes = 1> (x, a)\n}";
+  CHECK(opCounts(importText(noop)).count("ReduceSum") == 0);
+  const std::string window = "\ng (float[4] x) => (float[4] y) {\n"
+                             "  n = Constant <value = int64 {4}> ()\n"
+                             "  w = HannWindow (n)\n"
+                             "  y = Mul (x, w)\n}";
+  CHECK(opCounts(importText(window, 17))["Mul"] == 1);
+}
