@@ -3,6 +3,7 @@
 #include "compiler/lowering/buffer_table.h"
 #include "compiler/lowering/chain.h"
 #include "compiler/lowering/instr_gen.h"
+#include "compiler/lowering/prefetch.h"
 #include "runtime/device/cost_model.h"
 #include "support/error.h"
 #include "support/version.h"
@@ -26,6 +27,7 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
   for (const auto &g : graph.schedule().groups())
     for (const std::string &n : g.nodes()) groupOf[n] = &g;
   lowering::LmResidency residency(graph);  // values kept in LM between layers (spill_opt)
+  std::vector<lowering::EmittedUnit> units;  // for the cross-unit prefetch
   int tag = 0;
   for (const std::string &name : graph.schedule().order()) {
     auto it = byName.find(name);
@@ -40,10 +42,13 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
           return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", n);
         nodes.push_back(byName[n]);
       }
+      units.push_back({program.layers_size(), residency.scratchLimit(nodes)});
       next = lowering::emitNodeChain(nodes, view, hw, buffers, program, tag, &residency);
     } else if (residency.involves({it->second})) {
+      units.push_back({program.layers_size(), residency.scratchLimit({it->second})});
       next = lowering::emitNodeChain({it->second}, view, hw, buffers, program, tag, &residency);
     } else {
+      units.push_back({program.layers_size(), residency.scratchLimit({it->second})});
       next = lowering::emitNode(*it->second, view, hw, buffers, program, tag);
     }
     if (!next) return next.takeError();
@@ -54,6 +59,10 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
   if (program.dram_bytes() > hw.dramBytes())
     return makeError(ErrorCode::DramOutOfRange, "the program needs {0} bytes of DRAM, the device has {1}",
                      program.dram_bytes(), hw.dramBytes());
+  if (graph.schedule().prefetch()) {
+    auto stats = lowering::prefetchAcrossUnits(program, units, hw.lmBytes());
+    if (!stats) return stats.takeError();
+  }
   program.set_predicted_cycles(device::computeTimeline(program).total_cycles);
   return program;
 }

@@ -80,6 +80,7 @@ std::string dumpGraph(const Graph &g) {
   os << "outputs " << joined(g.outputs(), ", ") << "\n";
   if (g.has_schedule())
     os << "schedule " << g.schedule().scheduler() << ": " << joined(g.schedule().order(), ", ") << "\n";
+  if (g.has_schedule() && g.schedule().prefetch()) os << "prefetch across units\n";
   for (const auto &group : g.schedule().groups()) os << "chain " << joined(group.nodes(), ", ") << "\n";
   for (const auto &r : g.schedule().residents())
     os << "lm %" << r.value() << " @" << r.lm_addr() << " step " << r.step_bytes()

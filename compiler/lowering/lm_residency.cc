@@ -63,11 +63,19 @@ bool LmResidency::involves(const std::vector<const ir::Node *> &nodes) const {
   return false;
 }
 
-int64_t LmResidency::decorate(const std::vector<const ir::Node *> &nodes, std::vector<ChainLink> &links) const {
+int64_t LmResidency::scratchLimit(const std::vector<const ir::Node *> &nodes) const {
   int first = INT32_MAX, last = -1;
   for (const ir::Node *n : nodes)
     if (auto it = position_.find(n->name()); it != position_.end())
       first = std::min(first, it->second), last = std::max(last, it->second);
+  int64_t limit = -1;
+  for (const auto &[value, live] : byValue_)
+    if (live.first <= last && live.last >= first)
+      limit = limit < 0 ? live.resident->lm_addr() : std::min(limit, live.resident->lm_addr());
+  return limit;
+}
+
+int64_t LmResidency::decorate(const std::vector<const ir::Node *> &nodes, std::vector<ChainLink> &links) const {
   for (size_t k = 0; k < nodes.size(); ++k) {
     const ir::Node &n = *nodes[k];
     ChainLink &link = links[k];
@@ -82,11 +90,7 @@ int64_t LmResidency::decorate(const std::vector<const ir::Node *> &nodes, std::v
     links.back().lm_output = {it->second.resident->lm_addr(), it->second.resident->step_bytes()};
     links.back().store = it->second.resident->store();
   }
-  int64_t limit = -1;
-  for (const auto &[value, live] : byValue_)
-    if (live.first <= last && live.last >= first)
-      limit = limit < 0 ? live.resident->lm_addr() : std::min(limit, live.resident->lm_addr());
-  return limit;
+  return scratchLimit(nodes);
 }
 
 }  // namespace pfcomp::lowering

@@ -30,6 +30,8 @@ class LmResidency {
   // Sets the links' lm_inputs / lm_output / store for the unit (links[k] runs nodes[k]) and
   // returns the bound its scratch LM must stay under (-1: none).
   int64_t decorate(const std::vector<const ir::Node *> &nodes, std::vector<ChainLink> &links) const;
+  // Where values kept in LM begin while the unit runs (-1: none).
+  int64_t scratchLimit(const std::vector<const ir::Node *> &nodes) const;
 
  private:
   struct Live {

@@ -65,7 +65,7 @@ std::vector<OptionSpec> buildSchema() {
                           {"lpz", "bidi", "legacy"}, {"lpz", "legacy"}, "algorithm choosing tensor layouts (lpz: searched on simulated cost; legacy: first tiling that fits)"));
   schema.push_back(choice("scheduler", &CompileOptions::scheduler,
                           {"always_from_dram", "reuse_consecutive", "spill_opt", "auto_recompute_sa"},
-                          {"always_from_dram", "reuse_consecutive", "spill_opt"},
+                          {"always_from_dram", "reuse_consecutive", "spill_opt", "auto_recompute_sa"},
                           "algorithm ordering nodes and choosing LM/DRAM residency"));
   schema.push_back(choice("simulation_mode", &CompileOptions::simulation_mode,
                           {"auto", "default", "fast", "best", "full", "fake"}, {"auto", "default", "fast", "best", "full", "fake"},

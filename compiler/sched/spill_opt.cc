@@ -10,6 +10,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <map>
+#include <set>
 #include <optional>
 
 namespace pfcomp::sched {
@@ -46,7 +47,9 @@ bool tileAllowed(const lowering::LayerPlan &plan, const google::protobuf::Repeat
 
 }  // namespace
 
-llvm::Expected<LmAnalysis> analyseLm(ir::Graph &graph, const device::Hardware &hw) {
+llvm::Expected<LmAnalysis> analyseLm(ir::Graph &graph, const device::Hardware &hw,
+                                     const std::set<std::string> &keepOwnTiles,
+                                     std::vector<std::string> *adoptable) {
   const ir::Schedule &s = graph.schedule();
   std::map<std::string, ir::Node *> byName;
   for (ir::Node &n : *graph.mutable_nodes()) byName[n.name()] = &n;
@@ -94,6 +97,8 @@ llvm::Expected<LmAnalysis> analyseLm(ir::Graph &graph, const device::Hardware &h
       if (!adopted || !lowering::readsOutputTile(*pPlan, *adopted, i) ||
           lowering::lmFootprint(*adopted, device::dtypeBytes(adopted->dtype)) > hw.lmBytes())
         continue;
+      if (adoptable) adoptable->push_back(c.name());
+      if (keepOwnTiles.count(c.name())) break;
       *c.mutable_tiling() = t;
       ++lm.adopted;
       break;
@@ -210,6 +215,7 @@ llvm::Expected<Placement> spillOpt(ir::Graph &graph, const device::Hardware &hw,
   auto lm = analyseLm(graph, hw);
   if (!lm) return lm.takeError();
   graph.mutable_schedule()->set_scheduler("spill_opt");
+  graph.mutable_schedule()->set_prefetch(true);
   return placeResidents(graph, *lm, std::vector<bool>(lm->candidates.size(), true), budget);
 }
 

@@ -10,6 +10,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,11 @@ struct LmAnalysis {
   int adopted = 0;                      // consumers that took their producer's tiles
 };
 
-// Lets lone elementwise consumers adopt their producer's tiles, then lists the candidates.
-llvm::Expected<LmAnalysis> analyseLm(ir::Graph &graph, const device::Hardware &hw);
+// Lets lone elementwise consumers (except those in `keepOwnTiles`) adopt their producer's tiles,
+// then lists the candidates. `adoptable` (optional) receives every consumer that could adopt.
+llvm::Expected<LmAnalysis> analyseLm(ir::Graph &graph, const device::Hardware &hw,
+                                     const std::set<std::string> &keepOwnTiles = {},
+                                     std::vector<std::string> *adoptable = nullptr);
 
 struct Placement {
   int kept = 0, spilled = 0;
