@@ -15,7 +15,7 @@ const std::vector<HostOpDef> &table() {
   static const std::vector<HostOpDef> ops = [] {
     std::vector<HostOpDef> all;
     for (auto family : {topkOps, uniqueOps, nmsOps, selectionOps, scatterGatherOps, signalOps,
-                        tensorOps, imageOps})
+                        tensorOps, imageOps, textOps})
       for (HostOpDef &d : family()) all.push_back(d);
     std::sort(all.begin(), all.end(), [](const HostOpDef &a, const HostOpDef &b) {
       return llvm::StringRef(a.name) < b.name;

@@ -46,6 +46,7 @@ std::vector<HostOpDef> scatterGatherOps();  // GatherND, ScatterND, ScatterEleme
 std::vector<HostOpDef> signalOps();         // DFT, STFT, Hann/Hamming/BlackmanWindow
 std::vector<HostOpDef> tensorOps();         // ReverseSequence, OneHot, EyeLike, Range, Det
 std::vector<HostOpDef> imageOps();          // MaxUnpool, RoiAlign, LRN
+std::vector<HostOpDef> textOps();           // TfIdfVectorizer
 
 // The scalar value of a constant input (its single element), or nullopt when not constant.
 std::optional<double> constantScalarF(const InputView &in);
