@@ -69,18 +69,22 @@ void lowerResize(ir::Node &n, const onnx::NodeProto &src, const ConstLookup &con
   std::vector<double> scales;
   const int scalesInput = twoInputs ? 1 : 2;
   const HostTensor *given = constInput(n, scalesInput, constant);
+  const bool runtimeScales = !given && n.inputs_size() > scalesInput && !n.inputs(scalesInput).empty();
+  // tf_crop_and_resize samples inside the roi: one computed at run time stays an operand too.
+  const bool runtimeRoi = !twoInputs && irString(n, "coordinate_transformation_mode", "") == "tf_crop_and_resize" &&
+                          n.inputs_size() > 1 && !n.inputs(1).empty() && !constInput(n, 1, constant);
   if (given && given->isFloat() && given->numElements() > 0) {
     scales = given->f;
   } else if (ir::Attribute *a = findIrAttr(n, "scales"); a && a->floats_size() > 0) {
     scales.assign(a->floats().begin(), a->floats().end());
-  } else if (in && out && in->dims.size() == out->dims.size()) {
+  } else if (in && out && in->dims.size() == out->dims.size() && !runtimeScales) {
     // Sizes (constant or not) give scale = out / in exactly. Scales computed at run time are
-    // taken as out / in too: exact whenever in * scale is whole (x2, x0.5, ...); otherwise
-    // (0.6 of 2 rows gives 1 row) the sampling positions differ from ONNX's.
+    // kept as an operand (refused, with the --constant_input hint): out / in differs from them
+    // whenever in * scale is not whole (0.6 of 2 rows gives 1 row).
     for (size_t k = 0; k < in->dims.size(); ++k)
       scales.push_back(in->dims[k] ? static_cast<double>(out->dims[k]) / in->dims[k] : 1.0);
   }
-  if (!scales.empty()) {  // static shapes: every operand input is now an attribute or unused
+  if (!scales.empty() && !runtimeRoi) {  // static shapes: every operand input is now an attribute or unused
     setFloats(n, "scales", scales);
     for (int k = 1; k < n.inputs_size(); ++k) n.set_inputs(k, "");
   }
