@@ -3,6 +3,8 @@
 #include "compiler/ir/dtype.h"
 #include "runtime/device/profile.h"
 
+#include <algorithm>
+#include <climits>
 #include <map>
 
 namespace pfcomp::emit {
@@ -18,6 +20,10 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
     nodeCycles[node] += lt.end - lt.start;
     nodeFlops[node] += lt.flops;
   }
+  // How the program placed each node's tiles and buffered its LM (its first device layer).
+  std::map<std::string, std::string> nodePlacement;
+  for (const device::Layer &l : program.layers())
+    nodePlacement.emplace(l.name().substr(0, l.name().find('#')), l.placement());
   std::map<std::string, const ir::Value *> values;
   for (const ir::Value &v : graph.values()) values[v.name()] = &v;
   auto shapeOf = [&](const std::string &name) {
@@ -46,7 +52,8 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
                                  : out->layout().text().empty() ? "alias (no data movement)" : out->layout().text()},
                       {"cycles", cycles},
                       {"time_us", cycles * usPerCycle},
-                      {"flops", nodeFlops[n.name()]}});
+                      {"flops", nodeFlops[n.name()]},
+                      {"placement", nodePlacement[n.name()]}});
     byOp[n.op_type()].first += cycles;
     byOp[n.op_type()].second += 1;
     flops += nodeFlops[n.name()];
@@ -59,19 +66,30 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
     stats[op] = {{"cycles", v.first}, {"time_us", v.first * usPerCycle}, {"count", v.second}};
   // Roofline lower bound: the larger of the FLOPs at the dtype's peak and the minimum DRAM
   // traffic (parameters, inputs and outputs once) at the full DRAM bandwidth.
-  double minBytes = 0;
-  std::map<int64_t, bool> counted;  // by DRAM offset: views share their bytes
+  // Views share their bytes: count the union of the DRAM ranges once.
+  std::vector<std::pair<int64_t, int64_t>> ranges;
   for (const auto &b : program.buffers())
-    if (b.kind() != device::Buffer::SCRATCH && !counted[b.dram_offset()]) {
-      counted[b.dram_offset()] = true;
-      minBytes += b.bytes();
-    }
-  bool anyF64 = false, allF16 = true;
-  for (const ir::Value &v : graph.values())
-    if (v.kind() == ir::Value::ACTIVATION) anyF64 |= v.dtype() == ir::F64, allF16 &= v.dtype() == ir::F16;
-  const double peakPerCycle = hw.mabs() * (anyF64 ? hw.flop_per_mab_cycle_f64
-                                           : allF16 ? hw.flop_per_mab_cycle_f16 : hw.flop_per_mab_cycle_f32);
-  const double computeBound = flops / peakPerCycle;
+    if (b.kind() != device::Buffer::SCRATCH) ranges.push_back({b.dram_offset(), b.dram_offset() + b.bytes()});
+  std::sort(ranges.begin(), ranges.end());
+  double minBytes = 0;
+  int64_t end = INT64_MIN;
+  for (const auto &[lo, hi] : ranges) {
+    if (hi > std::max(lo, end)) minBytes += hi - std::max(lo, end);
+    end = std::max(end, hi);
+  }
+  // Compute bound: each layer's FLOPs at the peak of the type it computes in (one f64 value
+  // must not hold a whole model to the f64 peak, nor one f32 layer an f16 model to f32's).
+  std::vector<device::DType> layerType(program.layers_size(), device::F32);
+  for (const device::Instr &in : program.instrs())
+    if (in.kind() == device::Instr::COMPUTE) layerType[in.layer()] = in.kernel().dtype();
+  double computeBound = 0;
+  for (int l = 0; l < program.layers_size(); ++l) {
+    const double perMab = layerType[l] == device::F64   ? hw.flop_per_mab_cycle_f64
+                          : layerType[l] == device::F16 ? hw.flop_per_mab_cycle_f16
+                                                        : hw.flop_per_mab_cycle_f32;
+    computeBound += program.layers(l).flops() / (hw.mabs() * perMab);
+  }
+  const double peakPerCycle = computeBound > 0 ? flops / computeBound : hw.mabs() * hw.flop_per_mab_cycle_f32;
   const double memoryBound = minBytes / (hw.bw_dram_per_group * hw.groups);
   const double bound = std::max(computeBound, memoryBound);
   nlohmann::json roofline = {{"peak_flop_per_cycle", peakPerCycle},
