@@ -79,6 +79,15 @@ llvm::Expected<std::vector<OutputSpec>> hostOutputSpecs(llvm::StringRef op, cons
   auto specs = def->specs(attrs, in);
   if (!specs) return specs.takeError();
   specs->resize(numOutputs);
+  // Data-dependent shapes of all-constant inputs are known once the kernel ran on them.
+  const bool dynamic = std::any_of(specs->begin(), specs->end(), [](auto &s) { return s.dynamic; });
+  const bool constant = std::all_of(in.begin(), in.end(), [](auto &v) { return !v.present() || v.value; });
+  if (dynamic && constant) {
+    auto outs = def->run(attrs, in, *specs);
+    if (!outs) return makeError(ErrorCode::ShapeInference, "{0} on constant inputs: {1}", op,
+                                llvm::toString(outs.takeError()));
+    for (int i = 0; i < numOutputs; ++i) (*specs)[i] = OutputSpec{(*outs)[i].dtype, (*outs)[i].shape, false};
+  }
   return specs;
 }
 

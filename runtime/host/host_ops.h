@@ -63,7 +63,10 @@ const std::vector<std::string> &hostOps();
 bool isHostOp(llvm::StringRef op);
 
 // Compile time: element type and shape (or upper bound) of each of the `numOutputs` outputs.
-// Errors (E1xx, see support/error.h) name the op and say what is wrong with the inputs/attrs.
+// When every present input is a constant, data-dependent outputs are computed and exact.
+// Errors (E1xx, see support/error.h) name the op and say what is wrong with the inputs/attrs;
+// an output size that is the value of a run-time input (Range, the windows, DFT's dft_length,
+// OneHot's depth, STFT's frame_step, MaxUnpool's output_shape) is E105, naming --constant_input.
 llvm::Expected<std::vector<OutputSpec>> hostOutputSpecs(llvm::StringRef op, const Attrs &attrs,
                                                         const std::vector<InputSpec> &inputs,
                                                         int numOutputs);
