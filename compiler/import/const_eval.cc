@@ -166,6 +166,29 @@ Outputs shape(const onnx::NodeProto &n, const Inputs &in) {
   return one(HostTensor::ints({in[0]->dims.begin() + start, in[0]->dims.begin() + end}));
 }
 
+// Size and EyeLike read only their input's shape (static, so folding also runs on stand-ins).
+Outputs size(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  HostTensor out = HostTensor::ints({in[0]->numElements()});
+  out.dims = {};
+  return one(std::move(out));
+}
+
+Outputs eyeLike(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0] || in[0]->dims.size() != 2) return fail(n, "needs a 2-D input");
+  const int32_t type = static_cast<int32_t>(attrInt(n, "dtype", in[0]->type));
+  if (!isHostSupportedType(type)) return fail(n, "unsupported output type");
+  const int64_t rows = in[0]->dims[0], cols = in[0]->dims[1], k = attrInt(n, "k", 0);
+  HostTensor out = HostTensor::make(type, in[0]->dims);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t c = r + k;
+    if (c < 0 || c >= cols) continue;
+    if (out.isFloat()) out.f[r * cols + c] = 1.0;
+    else out.i[r * cols + c] = 1;
+  }
+  return one(std::move(out));
+}
+
 Outputs cast(const onnx::NodeProto &n, const Inputs &in) {
   if (in.empty() || !in[0]) return fail(n, "needs an input");
   const int32_t to = static_cast<int32_t>(attrInt(n, "to", 0));
@@ -219,6 +242,7 @@ const llvm::StringMap<EvalFn> &table() {
       {"Pow", binary},        {"Equal", binary},                    {"Where", where},
       {"Expand", expand},     {"Identity", unary},                  {"Transpose", transpose},
       {"Sqrt", unary},        {"Reciprocal", unary},                {"Neg", unary},
+      {"Size", size},         {"EyeLike", eyeLike},
   };
   return t;
 }

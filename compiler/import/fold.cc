@@ -33,8 +33,11 @@ llvm::Expected<int> foldConstantsOnce(onnx::ModelProto &model) {
       auto c = consts.find(name);
       if (c != consts.end()) { ins.push_back(&c->second); continue; }
       auto t = types.find(name);
-      if (node.op_type() == "Shape" && t != types.end() && t->second.isStatic()) {
+      const bool readsShapeOnly = node.op_type() == "Shape" || node.op_type() == "Size" ||
+                                  node.op_type() == "EyeLike";
+      if (readsShapeOnly && t != types.end() && t->second.isStatic()) {
         HostTensor stub;
+        if (isHostSupportedType(t->second.elem_type)) stub.type = t->second.elem_type;
         stub.dims = t->second.dims;
         shapeOnly.push_back(stub);
         ins.push_back(&shapeOnly.back());

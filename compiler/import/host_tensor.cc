@@ -32,7 +32,8 @@ bool isOnnxFloatType(int32_t type) {
 bool isHostSupportedType(int32_t type) {
   switch (type) {
     case TP::FLOAT: case TP::DOUBLE: case TP::FLOAT16: case TP::INT64: case TP::INT32:
-    case TP::BOOL: case TP::INT8: case TP::UINT8:
+    case TP::BOOL: case TP::INT8: case TP::UINT8: case TP::INT16: case TP::UINT16: case TP::UINT32:
+    case TP::UINT64:
       return true;
     default:
       return false;
@@ -106,6 +107,26 @@ llvm::Expected<HostTensor> decodeTensor(const TP &p) {
       t.i.assign(v.begin(), v.end());
       break;
     }
+    case TP::INT16: {
+      std::vector<int16_t> v = raw ? readRaw<int16_t>(r) : std::vector<int16_t>(p.int32_data().begin(), p.int32_data().end());
+      t.i.assign(v.begin(), v.end());
+      break;
+    }
+    case TP::UINT16: {
+      std::vector<uint16_t> v = raw ? readRaw<uint16_t>(r) : std::vector<uint16_t>(p.int32_data().begin(), p.int32_data().end());
+      t.i.assign(v.begin(), v.end());
+      break;
+    }
+    case TP::UINT32: {
+      std::vector<uint32_t> v = raw ? readRaw<uint32_t>(r) : std::vector<uint32_t>(p.uint64_data().begin(), p.uint64_data().end());
+      t.i.assign(v.begin(), v.end());
+      break;
+    }
+    case TP::UINT64: {  // kept as int64 bit patterns
+      std::vector<uint64_t> v = raw ? readRaw<uint64_t>(r) : std::vector<uint64_t>(p.uint64_data().begin(), p.uint64_data().end());
+      t.i.assign(v.begin(), v.end());
+      break;
+    }
     default: {  // BOOL, UINT8
       std::vector<uint8_t> v = raw ? readRaw<uint8_t>(r) : std::vector<uint8_t>(p.int32_data().begin(), p.int32_data().end());
       t.i.assign(v.begin(), v.end());
@@ -134,6 +155,9 @@ TP encodeTensor(const HostTensor &t, const std::string &name) {
       case TP::INT64: appendRaw(raw, t.i[k]); break;
       case TP::INT32: appendRaw(raw, static_cast<int32_t>(t.i[k])); break;
       case TP::INT8: appendRaw(raw, static_cast<int8_t>(t.i[k])); break;
+      case TP::INT16: case TP::UINT16: appendRaw(raw, static_cast<uint16_t>(t.i[k])); break;
+      case TP::UINT32: appendRaw(raw, static_cast<uint32_t>(t.i[k])); break;
+      case TP::UINT64: appendRaw(raw, t.i[k]); break;
       default: appendRaw(raw, static_cast<uint8_t>(t.i[k])); break;
     }
   }
@@ -201,6 +225,10 @@ std::string encodeParamBytes(const HostTensor &t, ir::DType dtype) {
       case ir::I64: appendRaw(raw, t.getI(k)); break;
       case ir::I32: appendRaw(raw, static_cast<int32_t>(t.getI(k))); break;
       case ir::I8: appendRaw(raw, static_cast<int8_t>(t.getI(k))); break;
+      case ir::I16: case ir::U16: appendRaw(raw, static_cast<uint16_t>(t.getI(k))); break;
+      case ir::U32: appendRaw(raw, static_cast<uint32_t>(t.getI(k))); break;
+      case ir::U64: appendRaw(raw, t.getI(k)); break;
+      case ir::BOOL: appendRaw(raw, static_cast<uint8_t>(t.getF(k) != 0)); break;
       default: appendRaw(raw, static_cast<uint8_t>(t.getI(k))); break;
     }
   }

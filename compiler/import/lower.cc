@@ -58,8 +58,9 @@ std::vector<std::string> graphInputsFeeding(const ir::Graph &g,
   return out;
 }
 
-// Ops the device runs on integer tiles too: data movement on any integer type (byte copies, Cast
-// converting on the load), and elementwise ops, selection and reductions on int32 / int64.
+// Ops the device runs on integer tiles too: data movement on any integer type and bfloat16
+// (byte copies, Cast converting on the load), and elementwise ops, selection and reductions on
+// every signed and unsigned integer width (exact, wrapping per type as numpy does).
 bool movesIntegers(const std::string &op) {
   static const llvm::StringSet<> ops = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity",
                                         "Transpose", "Concat", "Slice", "Split", "Gather", "Pad",
@@ -71,7 +72,7 @@ bool computesIntegers(const std::string &op) {
                                         "Sign", "Relu", "Clip", "Where", "Equal", "Less", "Greater",
                                         "LessOrEqual", "GreaterOrEqual", "ReduceSum", "ReduceMax",
                                         "ReduceMin", "ReduceProd", "CumSum", "Pow", "Hardmax",
-                                        "Trilu"};
+                                        "Trilu", "Mod", "BitShift", "MaxPool"};
   return ops.contains(op);
 }
 
@@ -89,9 +90,9 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
       const ir::Value &v = g.values(it->second);
       if (ir::isFloat(v.dtype())) return;
       if (gatherIndices) return;  // constant ones are folded into copies, run-time ones read indirectly
-      const bool wide = v.dtype() == ir::I64 || v.dtype() == ir::I32;
-      const bool known = v.dtype() != ir::DT_UNDEFINED;  // bfloat16, strings, ... are not
-      if (known && (movesIntegers(n.op_type()) || (wide && computesIntegers(n.op_type())))) return;
+      const bool known = v.dtype() != ir::DT_UNDEFINED;  // strings, complex, ... are not
+      if (known && movesIntegers(n.op_type())) return;
+      if (ir::isInteger(v.dtype()) && computesIntegers(n.op_type())) return;
       ok = false;
       intNames += (intNames.empty() ? "" : " ") + name + ":" + ir::dtypeName(v.dtype());
     };
@@ -113,8 +114,8 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
   if (bad.empty()) return llvm::Error::success();
   std::string msg = "unsupported ops in " + modelPath.str() + ": " + listText(bad);
   if (!intUses.empty())
-    msg += "; the device computes float tensors only (integer tensors are allowed only as "
-           "Gather indices): " + listText(intUses);
+    msg += "; the device computes float tensors only for these ops (their integer, bfloat16 or "
+           "string tensors have no device form): " + listText(intUses);
   if (!operandUses.empty()) {
     msg += "; operands these ops need as constants are computed at run time: " + listText(operandUses);
     // Kept last and in this form: tools/conformance reads the names after the final ": ".

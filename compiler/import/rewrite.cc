@@ -123,12 +123,26 @@ bool rewriteCastToBool(Context &c, const onnx::NodeProto &n, Nodes &out) {
   return true;
 }
 
+// CastLike is a Cast to the element type of its second input (whose values are not read).
+bool rewriteCastLike(Context &c, const onnx::NodeProto &n, Nodes &out) {
+  if (n.input_size() != 2 || n.output_size() != 1) return false;
+  auto t = c.types.find(n.input(1));
+  if (t == c.types.end() || t->second.elem_type == 0) return false;
+  onnx::NodeProto cast = makeNode("Cast", n.name(), {n.input(0)}, {n.output(0)});
+  setAttr(cast, "to", static_cast<int64_t>(t->second.elem_type));
+  if (!rewriteCastToBool(c, cast, out) && !rewriteToIdentity(c, cast, out)) *out.Add() = cast;
+  return true;
+}
+
 llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &out) {
   const std::string &op = n.op_type();
   if (op == "BatchNormalization") return rewriteBatchNorm(c, n, out) || rewriteBatchNormGeneral(c, n, out);
   if (op == "Dropout" && rewriteDropout(c, n, out)) return true;
   if (llvm::StringRef(op).startswith("Reduce") && rewriteNoopReduce(c, n, out)) return true;
   if (op == "Cast" && rewriteCastToBool(c, n, out)) return true;
+  if (op == "CastLike") return rewriteCastLike(c, n, out);
+  if (op == "QuantizeLinear" || op == "DequantizeLinear") return rewriteQuantize(c, n, out);
+  if (op == "DynamicQuantizeLinear") return rewriteDynamicQuantize(c, n, out);
   if (op == "Dropout" || op == "Cast") return rewriteToIdentity(c, n, out);
   if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") return rewriteCoercedSoftmax(c, n, out);
   if (op == "LSTM" || op == "GRU" || op == "RNN") return rewriteRecurrent(c, n, out);

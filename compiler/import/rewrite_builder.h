@@ -105,5 +105,8 @@ bool rewriteResizeByMatMul(RewriteContext &c, const onnx::NodeProto &n, Nodes &o
 bool rewriteDropout(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteNoopReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteWindow(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_quant.cc: QuantizeLinear / DequantizeLinear as float ops around Casts.
+bool rewriteQuantize(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteDynamicQuantize(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 
 }  // namespace pfcomp::import

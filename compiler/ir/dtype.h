@@ -10,7 +10,8 @@ namespace pfcomp::ir {
 
 int64_t dtypeSize(DType dtype);
 std::string dtypeName(DType dtype);  // "f32", "f16", ...
-bool isFloat(DType dtype);
+bool isFloat(DType dtype);    // the float types the device computes in (not bf16)
+bool isInteger(DType dtype);  // signed and unsigned integers (not bool)
 // ONNX TensorProto::DataType numbers; DT_UNDEFINED when MNGraph has no equivalent.
 DType fromOnnxType(int onnxType);
 int toOnnxType(DType dtype);

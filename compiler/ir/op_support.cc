@@ -16,7 +16,7 @@ const char *const kDeviceOps[] = {
     "Cos", "Sign", "Softsign", "Selu", "Mish", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
     "Asinh", "Acosh", "Atanh", "Round", "IsNaN", "IsInf", "ThresholdedRelu", "Shrink",
     // elementwise binary (numpy broadcasting)
-    "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
+    "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "BitShift",
     // normalisation and reductions over trailing axes
     "Softmax", "LogSoftmax", "LayerNormalization", "ReduceMean", "ReduceSum", "ReduceMax",
     "ReduceMin", "ReduceProd",

@@ -76,7 +76,7 @@ llvm::Error BufferTable::bindGraphIo() {
   // Parameters: one PARAM view per allocation carries the bytes into DRAM.
   for (const auto &[name, a] : alloc_) {
     const ir::Value &v = graph_.value(name);
-    if (v.kind() != ir::Value::PARAM) continue;
+    if (v.kind() != ir::Value::PARAM || ir::numElements(v.shape()) == 0) continue;  // nothing to read
     if (static_cast<int64_t>(v.data().size()) != a.bytes)
       return makeError(ErrorCode::StageFileCorrupt, "parameter '{0}' has {1} bytes, expected {2}",
                        v.name(), v.data().size(), a.bytes);

@@ -52,7 +52,7 @@ llvm::Expected<std::vector<LayerPlan>> planNode(const ir::Node &node, const Grap
                            "Shrink"})
       t[op] = rules::unary;
     for (const char *op : {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu", "Equal", "Less",
-                           "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"})
+                           "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Mod", "BitShift"})
       t[op] = rules::binary;
     t["Where"] = rules::where;
     t["ArgMax"] = rules::argReduce;

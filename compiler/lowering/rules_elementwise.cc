@@ -46,7 +46,10 @@ Layers binary(RuleContext &ctx) {
   LayerPlan p = ctx.newLayer();
   p.space = spaceOf(ctx.outShape());
   ctx.resolve(p);
-  p.kernel_op = "binary:" + ctx.node.op_type();
+  const std::string &op = ctx.node.op_type();
+  p.kernel_op = "binary:" + op;
+  if (op == "Mod") p.kernel_ints = {ctx.attrInt("fmod", 0)};
+  if (op == "BitShift") p.kernel_ints = {ctx.attrString("direction", "") == "LEFT"};
   p.inputs.push_back(broadcastOperand(ctx, ctx.in(0), p.space));
   p.inputs.push_back(broadcastOperand(ctx, ctx.in(1), p.space));
   p.output = storeOperand(ctx, ctx.out(), p.space);

@@ -25,8 +25,13 @@ std::string HostTensor::shapeText() const {
 
 std::string dtypeText(device::DType dtype) {
   static const char *names[] = {"undefined", "float32", "float16", "float64", "int64",
-                                "int32", "bool", "int8", "uint8"};
-  return dtype >= 0 && dtype < 9 ? names[dtype] : "unknown";
+                                "int32", "bool", "int8", "uint8", "int16", "uint16", "uint32",
+                                "uint64", "bfloat16"};
+  return dtype >= 0 && dtype < 14 ? names[dtype] : "unknown";
+}
+
+void takeUint16AsBfloat16(HostTensor &tensor, device::DType wanted) {
+  if (tensor.dtype == device::U16 && wanted == device::BF16) tensor.dtype = device::BF16;
 }
 
 namespace {
@@ -37,17 +42,22 @@ device::DType fromOnnx(int t) {
     case 1: return device::F32;
     case 2: return device::U8;
     case 3: return device::I8;
+    case 4: return device::U16;
+    case 5: return device::I16;
     case 6: return device::I32;
     case 7: return device::I64;
     case 9: return device::BOOL;
     case 10: return device::F16;
     case 11: return device::F64;
+    case 12: return device::U32;
+    case 13: return device::U64;
+    case 16: return device::BF16;
     default: return device::DT_UNDEFINED;
   }
 }
 
 int toOnnx(device::DType t) {
-  for (int o : {1, 2, 3, 6, 7, 9, 10, 11})
+  for (int o : {1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 16})
     if (fromOnnx(o) == t) return o;
   return 0;
 }
@@ -83,7 +93,11 @@ llvm::Expected<HostTensor> readTensorFile(llvm::StringRef path) {
       case device::F64: copyField<decltype(proto.double_data()), double>(proto.double_data(), t.bytes); break;
       case device::I64: copyField<decltype(proto.int64_data()), int64_t>(proto.int64_data(), t.bytes); break;
       case device::I32: copyField<decltype(proto.int32_data()), int32_t>(proto.int32_data(), t.bytes); break;
-      case device::F16: copyField<decltype(proto.int32_data()), uint16_t>(proto.int32_data(), t.bytes); break;
+      case device::U64: copyField<decltype(proto.uint64_data()), uint64_t>(proto.uint64_data(), t.bytes); break;
+      case device::U32: copyField<decltype(proto.uint64_data()), uint32_t>(proto.uint64_data(), t.bytes); break;
+      case device::F16: case device::BF16: case device::I16: case device::U16:
+        copyField<decltype(proto.int32_data()), uint16_t>(proto.int32_data(), t.bytes);
+        break;
       default: copyField<decltype(proto.int32_data()), uint8_t>(proto.int32_data(), t.bytes); break;
     }
   }

@@ -22,5 +22,8 @@ struct HostTensor {
 llvm::Expected<HostTensor> readTensorFile(llvm::StringRef path);
 llvm::Error writeTensorFile(const HostTensor &tensor, llvm::StringRef path);
 std::string dtypeText(device::DType dtype);
+// ONNX 1.12's backend test data stores bfloat16 tensors as UINT16 bit patterns: a uint16 tensor
+// given where bfloat16 is wanted is taken as bfloat16 (the bytes stay as they are).
+void takeUint16AsBfloat16(HostTensor &tensor, device::DType wanted);
 
 }  // namespace pfcomp::runtime

@@ -44,8 +44,11 @@ int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops) {
 
 int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work) {
   double mauPerPe, vecPerPe;
+  // Integer tiles have no entry of their own in the descriptor: 64-bit lanes go at the f64 rate,
+  // narrower ones at the f32 rate (not credited with packing 8- / 16-bit lanes).
   switch (dtype) {
-    case F64: mauPerPe = hw.flop_per_mab_cycle_f64; vecPerPe = hw.vec_per_pe_cycle_f64; break;
+    case F64: case I64: case U64:
+      mauPerPe = hw.flop_per_mab_cycle_f64; vecPerPe = hw.vec_per_pe_cycle_f64; break;
     case F16: mauPerPe = hw.flop_per_mab_cycle_f16; vecPerPe = hw.vec_per_pe_cycle_f16; break;
     default: mauPerPe = hw.flop_per_mab_cycle_f32; vecPerPe = hw.vec_per_pe_cycle_f32; break;
   }

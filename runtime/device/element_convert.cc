@@ -3,6 +3,7 @@
 #include <cmath>
 #include <immintrin.h>
 #include <type_traits>
+#include <cstdint>
 #include <cstring>
 
 namespace pfcomp::device {
@@ -49,18 +50,70 @@ float halfToFloat(uint16_t h) {
   return f;
 }
 
+uint16_t floatToBfloat16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7fffffff) > 0x7f800000) return static_cast<uint16_t>((x >> 16) | 0x40);  // quiet NaN
+  x += 0x7fff + ((x >> 16) & 1);  // round to nearest even
+  return static_cast<uint16_t>(x >> 16);
+}
+
+float bfloat16ToFloat(uint16_t b) {
+  uint32_t x = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
 namespace {
+
+bool isInt(DType t) {
+  switch (t) {
+    case I64: case I32: case I16: case I8: case U64: case U32: case U16: case U8: case BOOL: return true;
+    default: return false;
+  }
+}
+
+// Integers move between integer types as int64 bit patterns and wrap on the store, as numpy's
+// astype does (uint64 values above INT64_MAX travel as their two's-complement pattern).
+int64_t loadInt(DType t, const void *p, int64_t i) {
+  switch (t) {
+    case I64: case U64: return static_cast<const int64_t *>(p)[i];
+    case I32: return static_cast<const int32_t *>(p)[i];
+    case U32: return static_cast<const uint32_t *>(p)[i];
+    case I16: return static_cast<const int16_t *>(p)[i];
+    case U16: return static_cast<const uint16_t *>(p)[i];
+    case I8: return static_cast<const int8_t *>(p)[i];
+    default: return static_cast<const uint8_t *>(p)[i];  // U8, BOOL
+  }
+}
+
+void storeInt(DType t, int64_t v, void *p) {
+  switch (t) {
+    case I64: case U64: *static_cast<int64_t *>(p) = v; break;
+    case I32: case U32: *static_cast<uint32_t *>(p) = static_cast<uint32_t>(v); break;
+    case I16: case U16: *static_cast<uint16_t *>(p) = static_cast<uint16_t>(v); break;
+    case BOOL: *static_cast<uint8_t *>(p) = v != 0; break;
+    default: *static_cast<uint8_t *>(p) = static_cast<uint8_t>(v); break;  // I8, U8
+  }
+}
+
+// A float truncated toward zero, as an int64 bit pattern (NaN gives 0).
+int64_t truncToInt(double v) {
+  if (std::isnan(v)) return 0;
+  if (v >= 9223372036854775808.0) return static_cast<int64_t>(static_cast<uint64_t>(v));
+  if (v < -9223372036854775808.0) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
 
 double load(DType t, const void *p, int64_t i) {
   switch (t) {
     case F32: return static_cast<const float *>(p)[i];
     case F64: return static_cast<const double *>(p)[i];
     case F16: return halfToFloat(static_cast<const uint16_t *>(p)[i]);
-    case I64: return static_cast<double>(static_cast<const int64_t *>(p)[i]);
-    case I32: return static_cast<const int32_t *>(p)[i];
-    case I8: return static_cast<const int8_t *>(p)[i];
-    case U8: case BOOL: return static_cast<const uint8_t *>(p)[i];
-    default: return 0;
+    case BF16: return bfloat16ToFloat(static_cast<const uint16_t *>(p)[i]);
+    case U64: return static_cast<double>(static_cast<const uint64_t *>(p)[i]);
+    default: return isInt(t) ? static_cast<double>(loadInt(t, p, i)) : 0;
   }
 }
 
@@ -71,11 +124,11 @@ void storeScalar(DType t, double v, void *p) {
     case F32: *static_cast<float *>(p) = static_cast<float>(v); break;
     case F64: *static_cast<double *>(p) = v; break;
     case F16: *static_cast<uint16_t *>(p) = floatToHalf(static_cast<float>(v)); break;
-    case I64: *static_cast<int64_t *>(p) = static_cast<int64_t>(v); break;
-    case I32: *static_cast<int32_t *>(p) = static_cast<int32_t>(v); break;
-    case I8: *static_cast<int8_t *>(p) = static_cast<int8_t>(v); break;
-    case U8: case BOOL: *static_cast<uint8_t *>(p) = static_cast<uint8_t>(v); break;
-    default: break;
+    case BF16: *static_cast<uint16_t *>(p) = floatToBfloat16(static_cast<float>(v)); break;
+    case BOOL: *static_cast<uint8_t *>(p) = v != 0; break;
+    default:
+      if (isInt(t)) storeInt(t, truncToInt(v), p);
+      break;
   }
 }
 
@@ -116,13 +169,19 @@ bool convertFast(DType from, const void *src, DType to, void *dst, int64_t n) {
 }  // namespace
 
 bool convertElements(DType from, const void *src, DType to, void *dst, int64_t n) {
-  if (from == DT_UNDEFINED || to == DT_UNDEFINED) return false;
-  static const int sizes[] = {0, 4, 2, 8, 8, 4, 1, 1, 1};  // bytes per element, by DType
+  // bytes per element, by DType
+  static const int sizes[] = {0, 4, 2, 8, 8, 4, 1, 1, 1, 2, 2, 4, 8, 2};
+  constexpr int kTypes = sizeof(sizes) / sizeof(sizes[0]);
+  if (from <= DT_UNDEFINED || to <= DT_UNDEFINED || from >= kTypes || to >= kTypes) return false;
   if (from == to) {
     std::memcpy(dst, src, n * sizes[from]);
     return true;
   }
   if (convertFast(from, src, to, dst, n)) return true;
+  if (isInt(from) && isInt(to)) {  // exact, wrapping
+    for (int64_t i = 0; i < n; ++i) storeInt(to, loadInt(from, src, i), static_cast<char *>(dst) + i * sizes[to]);
+    return true;
+  }
   for (int64_t i = 0; i < n; ++i)
     storeScalar(to, load(from, src, i), static_cast<char *>(dst) + i * sizes[to]);
   return true;

@@ -9,6 +9,8 @@ namespace pfcomp::device {
 
 uint16_t floatToHalf(float f);  // round to nearest even
 float halfToFloat(uint16_t h);
+uint16_t floatToBfloat16(float f);  // round to nearest even
+float bfloat16ToFloat(uint16_t b);
 
 // Converts `n` elements; returns false when the pair of types has no conversion.
 bool convertElements(DType from, const void *src, DType to, void *dst, int64_t n);

@@ -3,6 +3,7 @@
 
 #include "runtime/device/element_convert.h"
 
+#include <cmath>
 #include <vector>
 
 using namespace pfcomp::device;
@@ -40,4 +41,48 @@ TEST_CASE("the vector fp16 path rounds exactly like the scalar one") {
   std::vector<float> back(f.size());
   REQUIRE(convertElements(F16, h.data(), F32, back.data(), f.size()));
   for (size_t i = 0; i < f.size(); ++i) CHECK(back[i] == halfToFloat(h[i]));
+}
+
+TEST_CASE("bfloat16 rounds to nearest even and keeps NaN") {
+  CHECK(floatToBfloat16(1.0f) == 0x3f80);
+  CHECK(bfloat16ToFloat(0xc040) == -3.0f);
+  CHECK(floatToBfloat16(1.0f + 1.0f / 256) == 0x3f80);  // tie rounds to even (down)
+  CHECK(floatToBfloat16(1.0f + 3.0f / 256) == 0x3f82);  // tie rounds to even (up)
+  CHECK(std::isnan(bfloat16ToFloat(floatToBfloat16(NAN))));
+  float f[2] = {2.5f, -0.15625f};
+  uint16_t b[2];
+  REQUIRE(convertElements(F32, f, BF16, b, 2));
+  float back[2];
+  REQUIRE(convertElements(BF16, b, F32, back, 2));
+  CHECK(back[0] == 2.5f);
+  CHECK(back[1] == -0.15625f);
+}
+
+TEST_CASE("integer conversions wrap exactly, floats truncate toward zero") {
+  int64_t big[2] = {(int64_t{1} << 60) + 7, -1};
+  uint64_t u[2];
+  REQUIRE(convertElements(I64, big, U64, u, 2));
+  CHECK(u[0] == (uint64_t{1} << 60) + 7);  // no rounding through double
+  CHECK(u[1] == ~uint64_t{0});
+  int32_t wide[3] = {300, -129, 65535};
+  int8_t narrow[3];
+  REQUIRE(convertElements(I32, wide, I8, narrow, 3));
+  CHECK(narrow[0] == 44);
+  CHECK(narrow[1] == 127);
+  CHECK(narrow[2] == -1);
+  uint16_t halves[3];
+  REQUIRE(convertElements(I32, wide, U16, halves, 3));
+  CHECK(halves[1] == 65407);
+  float fl[3] = {-2.7f, 3.9f, 0.5f};
+  int16_t s[3];
+  REQUIRE(convertElements(F32, fl, I16, s, 3));
+  CHECK(s[0] == -2);
+  CHECK(s[1] == 3);
+  uint8_t flags[3];
+  REQUIRE(convertElements(F32, fl, BOOL, flags, 3));
+  CHECK(flags[2] == 1);  // any non-zero value is true
+  uint32_t u32[1] = {4000000000u};
+  double d[1];
+  REQUIRE(convertElements(U32, u32, F64, d, 1));
+  CHECK(d[0] == 4000000000.0);
 }

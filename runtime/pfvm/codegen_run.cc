@@ -59,6 +59,8 @@ llvm::Expected<RunResult> runCodegenDir(const RunRequest &req) {
     std::string path = join(req.inputs_dir, "input_" + std::to_string(i) + ".pb");
     auto t = readTensorFile(path);
     if (!t) return t.takeError();
+    for (const device::Buffer &b : f.program().buffers())
+      if (b.kind() == device::Buffer::INPUT && b.name() == names[i]) takeUint16AsBfloat16(*t, b.host_dtype());
     if (llvm::Error err = f.checkInput(names[i], *t)) return inFile(path, std::move(err));
     inputs[names[i]] = std::move(*t);
   }

@@ -83,6 +83,7 @@ int run(const Args &args) {
     if (args.check) {
       auto expected = runtime::readTensorFile(inDir(args.inputs, name));
       if (!expected) return reportErrorAndExit("pfvm", expected.takeError());
+      runtime::takeUint16AsBfloat16(*expected, out.dtype);
       auto c = runtime::checkTensor(out, *expected, args.rtol, args.atol);
       allPass &= c.pass;
       if (!c.problem.empty())

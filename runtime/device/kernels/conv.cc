@@ -155,7 +155,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> preparePool2d(const Kernel &k) {
   int64_t needH = (s[1][2] - 1) * k.ints(3) + (k.ints(1) - 1) * k.ints(5) + 1;
   int64_t needW = (s[1][3] - 1) * k.ints(4) + (k.ints(2) - 1) * k.ints(6) + 1;
   if (s[0][2] < needH || s[0][3] < needW) return badKernel(k, "input window smaller than the output tile needs");
-  auto prepared = byDType<Pool2d>(k, k, s);
+  auto prepared = byDTypeWithInts<Pool2d>(k, k, s);  // max pooling runs on integer tiles too
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, false);
   (*prepared)->work.vector_ops = 1.0 * s[1][0] * s[1][1] * s[1][2] * s[1][3] * k.ints(1) * k.ints(2);

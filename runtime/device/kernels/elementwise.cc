@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <map>
+#include <type_traits>
 
 namespace pfcomp::device::kernels {
 namespace {
@@ -86,26 +87,63 @@ const std::map<std::string, UnaryFn, std::less<>> &unaryFns() {
   return fns;
 }
 
+// Unary functions with an exact form on integer tiles (no detour through double, which would
+// round 64-bit values); the others convert each element to double and back.
+enum class IntUnary { None, Identity, Relu, Neg, Abs, Sign, Clip, Not };
+
+IntUnary intUnaryOf(llvm::StringRef fn) {
+  static const std::map<std::string, IntUnary, std::less<>> ops = {
+      {"Identity", IntUnary::Identity}, {"Relu", IntUnary::Relu}, {"Neg", IntUnary::Neg},
+      {"Abs", IntUnary::Abs}, {"Sign", IntUnary::Sign}, {"Clip", IntUnary::Clip}, {"Not", IntUnary::Not}};
+  auto it = ops.find(fn);
+  return it == ops.end() ? IntUnary::None : it->second;
+}
+
 template <typename T>
 class Unary : public PreparedKernel {
  public:
-  Unary(const Kernel &k, UnaryFn fn, int64_t n) : fn_(fn), n_(n), in_(k.addrs(0)), out_(k.addrs(1)) {
+  Unary(const Kernel &k, UnaryFn fn, IntUnary intFn, int64_t n)
+      : fn_(fn), int_fn_(intFn), n_(n), in_(k.addrs(0)), out_(k.addrs(1)) {
     for (int i = 0; i < k.floats_size() && i < 4; ++i) params_[i] = k.floats(i);
   }
   void run(uint8_t *lm, const PeTile &) const override {
     const T *x = at<T>(lm, in_);
     T *y = at<T>(lm, out_);
+    if constexpr (std::is_integral_v<T>) {
+      if (int_fn_ != IntUnary::None) {
+        for (int64_t i = 0; i < n_; ++i) y[i] = applyInt(x[i]);
+        return;
+      }
+    }
     for (int64_t i = 0; i < n_; ++i) y[i] = static_cast<T>(fn_.fn(x[i], params_));
   }
 
  private:
+  T applyInt(T x) const {
+    const T zero = 0;
+    switch (int_fn_) {
+      case IntUnary::Relu: return x > zero ? x : zero;
+      case IntUnary::Neg: return static_cast<T>(zero - x);  // wraps, as numpy's negative does
+      case IntUnary::Abs: return x < zero ? static_cast<T>(zero - x) : x;
+      case IntUnary::Sign: return static_cast<T>((x > zero) - (x < zero));
+      case IntUnary::Not: return x == zero;
+      case IntUnary::Clip:  // bounds are attributes (floats): compare in double, exact below 2^53
+        if (static_cast<double>(x) < params_[0]) return static_cast<T>(params_[0]);
+        if (static_cast<double>(x) > params_[1]) return static_cast<T>(params_[1]);
+        return x;
+      default: return x;
+    }
+  }
   UnaryFn fn_;
+  IntUnary int_fn_;
   int64_t n_, in_, out_;
   double params_[4] = {0, 0, 0, 0};
 };
 
 enum class BinaryOp {
   Add, Sub, Mul, Div, Pow, Max, Min, PRelu,
+  // Mod: the result takes the divisor's sign (Python's %); FMod: the dividend's (C's fmod).
+  Mod, FMod, ShiftLeft, ShiftRight,
   // Comparisons and logic give 0 / 1 in the float type.
   Equal, Less, Greater, LessOrEqual, GreaterOrEqual, And, Or, Xor
 };
@@ -149,7 +187,19 @@ class Binary : public PreparedKernel {
       case BinaryOp::Div:
         if constexpr (std::is_integral_v<T>) return y == 0 ? T(0) : T(x / y);  // no trap on the device
         else return x / y;
-      case BinaryOp::Pow: return static_cast<T>(std::pow(x, y));
+      case BinaryOp::Pow:
+        if constexpr (std::is_integral_v<T>) return intPow(x, y);
+        else return static_cast<T>(std::pow(x, y));
+      case BinaryOp::Mod: case BinaryOp::FMod: return mod(x, y);
+      case BinaryOp::ShiftLeft: case BinaryOp::ShiftRight:
+        if constexpr (std::is_integral_v<T>) {
+          using U = std::make_unsigned_t<T>;
+          if (y < 0 || static_cast<uint64_t>(y) >= sizeof(T) * 8) return 0;
+          return static_cast<T>(op_ == BinaryOp::ShiftLeft ? static_cast<U>(static_cast<U>(x) << y)
+                                                           : static_cast<U>(static_cast<U>(x) >> y));
+        } else {
+          return 0;  // refused in prepareBinary
+        }
       case BinaryOp::Max: return x > y ? x : y;
       case BinaryOp::Min: return x < y ? x : y;
       case BinaryOp::PRelu: return x < 0 ? x * y : x;
@@ -163,6 +213,34 @@ class Binary : public PreparedKernel {
       case BinaryOp::Xor: return (x != 0) != (y != 0);
     }
     return 0;
+  }
+  // Integer power by squaring, wrapping like numpy; negative exponents give 0 (1 for base 1 / -1).
+  static T intPow(T base, T exp) {
+    if constexpr (std::is_signed_v<T>) {
+      if (exp < 0) return base == 1 ? T(1) : base == -1 ? T(exp % 2 ? -1 : 1) : T(0);
+    }
+    using U = std::make_unsigned_t<T>;
+    U result = 1, b = static_cast<U>(base);
+    for (uint64_t e = static_cast<uint64_t>(exp); e; e >>= 1, b = static_cast<U>(b * b))
+      if (e & 1) result = static_cast<U>(result * b);
+    return static_cast<T>(result);
+  }
+  T mod(T x, T y) const {
+    if constexpr (std::is_integral_v<T>) {
+      if (y == 0) return 0;  // no trap on the device
+      if constexpr (std::is_signed_v<T>) {
+        if (y == -1) return 0;  // INT_MIN % -1 would trap
+        T r = static_cast<T>(x % y);
+        if (op_ == BinaryOp::Mod && r != 0 && ((r < 0) != (y < 0))) r = static_cast<T>(r + y);
+        return r;
+      } else {
+        return static_cast<T>(x % y);
+      }
+    } else {
+      T r = std::fmod(x, y);
+      if (op_ == BinaryOp::Mod && r != 0 && ((r < 0) != (y < 0))) r += y;
+      return r;
+    }
   }
   BinaryOp op_;
   int64_t a_, b_, out_;
@@ -178,7 +256,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareUnary(const Kernel &k, ll
   if (!shapes) return shapes.takeError();
   int64_t n = numElements(k.shapes(0));
   if (n != numElements(k.shapes(1))) return badKernel(k, "input and output sizes differ");
-  auto prepared = byDTypeWithInts<Unary>(k, k, it->second, n);
+  auto prepared = byDTypeWithInts<Unary>(k, k, it->second, intUnaryOf(fn), n);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, *shapes, false);
   (*prepared)->work.vector_ops = n * it->second.cost;
@@ -192,9 +270,19 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareBinary(const Kernel &k, l
       {"Min", BinaryOp::Min}, {"PRelu", BinaryOp::PRelu}, {"Equal", BinaryOp::Equal},
       {"Less", BinaryOp::Less}, {"Greater", BinaryOp::Greater},
       {"LessOrEqual", BinaryOp::LessOrEqual}, {"GreaterOrEqual", BinaryOp::GreaterOrEqual},
-      {"And", BinaryOp::And}, {"Or", BinaryOp::Or}, {"Xor", BinaryOp::Xor}};
+      {"And", BinaryOp::And}, {"Or", BinaryOp::Or}, {"Xor", BinaryOp::Xor},
+      {"Mod", BinaryOp::Mod}, {"BitShift", BinaryOp::ShiftRight}};
   auto it = ops.find(fn);
   if (it == ops.end()) return badKernel(k, "unknown binary op");
+  BinaryOp op = it->second;
+  // ints(0): Mod's fmod, BitShift's direction (1 = LEFT).
+  const bool flag = k.ints_size() > 0 && k.ints(0) != 0;
+  if (op == BinaryOp::Mod && flag) op = BinaryOp::FMod;
+  if (op == BinaryOp::ShiftRight && flag) op = BinaryOp::ShiftLeft;
+  const bool intTile = k.dtype() != F32 && k.dtype() != F64 && k.dtype() != F16;
+  if ((op == BinaryOp::ShiftLeft || op == BinaryOp::ShiftRight) && !intTile)
+    return badKernel(k, "BitShift needs an integer element type");
+  if (op == BinaryOp::Mod && !intTile) return badKernel(k, "Mod on floats needs fmod=1");
   auto shapes = operandShapes(k, 3, 3);
   if (!shapes) return shapes.takeError();
   const Dims &out = (*shapes)[2];
@@ -204,10 +292,12 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareBinary(const Kernel &k, l
     for (size_t d = 0; d < in.size(); ++d)
       if (in[d] != out[d] && in[d] != 1) return badKernel(k, "operand does not broadcast to output");
   }
-  auto prepared = byDTypeWithInts<Binary>(k, k, it->second, *shapes);
+  auto prepared = byDTypeWithInts<Binary>(k, k, op, *shapes);
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, *shapes, false);
-  (*prepared)->work.vector_ops = numElements(k.shapes(2)) * (it->second == BinaryOp::Pow ? 8 : 1);
+  // Pow: a log and an exp (or a squaring loop); Mod: a division, a multiply-subtract, a fix-up.
+  const int cost = op == BinaryOp::Pow ? 8 : (op == BinaryOp::Mod || op == BinaryOp::FMod) ? 4 : 1;
+  (*prepared)->work.vector_ops = numElements(k.shapes(2)) * cost;
   return prepared;
 }
 

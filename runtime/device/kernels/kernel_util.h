@@ -50,12 +50,23 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> byDType(const Kernel &k, Args &&
   return std::move(out);
 }
 
-// The same for kernels that also run on integer tiles (elementwise, selection, reductions).
+// The same for kernels that also run on integer tiles (elementwise, selection, reductions): every
+// signed and unsigned width, computed exactly with the type's wrap-around.
 template <template <typename> class Impl, typename... Args>
 llvm::Expected<std::unique_ptr<PreparedKernel>> byDTypeWithInts(const Kernel &k, Args &&...args) {
+  auto make = [&](auto zero) {
+    using T = decltype(zero);
+    return std::unique_ptr<PreparedKernel>(std::make_unique<Impl<T>>(std::forward<Args>(args)...));
+  };
   switch (k.dtype()) {
-    case I64: return std::unique_ptr<PreparedKernel>(std::make_unique<Impl<int64_t>>(std::forward<Args>(args)...));
-    case I32: return std::unique_ptr<PreparedKernel>(std::make_unique<Impl<int32_t>>(std::forward<Args>(args)...));
+    case I64: return make(int64_t{});
+    case I32: return make(int32_t{});
+    case I16: return make(int16_t{});
+    case I8: return make(int8_t{});
+    case U64: return make(uint64_t{});
+    case U32: return make(uint32_t{});
+    case U16: return make(uint16_t{});
+    case U8: return make(uint8_t{});
     default: return byDType<Impl>(k, std::forward<Args>(args)...);
   }
 }

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""Makes integers.onnx and integers.data/: elementwise ops on narrow integer types (Mod in both
+sign conventions, Max, Clip, BitShift, Cast, Pow with an unsigned exponent), Size and EyeLike
+folded to constants, and Cast to and from bfloat16 (rounding to nearest even), with numpy
+references (exact integer arithmetic, wrapping per type). Run from anywhere with
+Debian's Python: /usr/bin/python3 tests/import_coverage/Inputs/make_integers.py"""
+import os
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper, TensorProto as TP
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def to_bf16_bits(x):
+    """float32 -> bfloat16 bit patterns, rounded to nearest even."""
+    u = x.astype(np.float32).view(np.uint32).astype(np.uint64)
+    return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def bf16_tensor(bits):
+    t = onnx.TensorProto()
+    t.data_type = TP.BFLOAT16
+    t.dims.extend(bits.shape)
+    t.raw_data = bits.tobytes()
+    return t
+
+
+def main():
+    rng = np.random.default_rng(7)
+    a = rng.integers(-128, 128, size=(2, 5), dtype=np.int8)
+    b = rng.integers(1, 20, size=(2, 5), dtype=np.int8) * np.where(rng.random((2, 5)) < 0.5, -1, 1).astype(np.int8)
+    s = rng.integers(0, 65536, size=(5,), dtype=np.uint16)
+    t = rng.integers(0, 16, size=(5,), dtype=np.uint16)
+    f = rng.uniform(-9, 9, size=(2, 5)).astype(np.float32)
+    e = rng.integers(0, 4, size=(2, 5), dtype=np.uint32)
+    lo, hi = np.array(-50, np.int8), np.array(60, np.int8)
+    k = np.array([3], np.int32)
+    g = to_bf16_bits(rng.uniform(-4, 4, size=(4,)).astype(np.float32))
+
+    nodes = [
+        helper.make_node("Mod", ["a", "b"], ["mod"], fmod=0),
+        helper.make_node("Mod", ["a", "b"], ["fmod_i8"], fmod=1),
+        helper.make_node("Max", ["a", "b"], ["mx"]),
+        helper.make_node("Clip", ["mx", "lo", "hi"], ["clip"]),
+        helper.make_node("BitShift", ["s", "t"], ["shl"], direction="LEFT"),
+        helper.make_node("Cast", ["a"], ["a32"], to=TP.INT32),
+        helper.make_node("Mul", ["a32", "k"], ["mul32"]),
+        helper.make_node("Pow", ["f", "e"], ["pow"]),
+        helper.make_node("Size", ["f"], ["size"]),
+        helper.make_node("EyeLike", ["f"], ["eye"], dtype=TP.INT32, k=1),
+        helper.make_node("Cast", ["f"], ["f_bf16"], to=TP.BFLOAT16),
+        helper.make_node("Cast", ["g"], ["g_f32"], to=TP.FLOAT),
+    ]
+    graph = helper.make_graph(
+        nodes, "integers",
+        [helper.make_tensor_value_info("a", TP.INT8, [2, 5]),
+         helper.make_tensor_value_info("b", TP.INT8, [2, 5]),
+         helper.make_tensor_value_info("s", TP.UINT16, [5]),
+         helper.make_tensor_value_info("t", TP.UINT16, [5]),
+         helper.make_tensor_value_info("f", TP.FLOAT, [2, 5]),
+         helper.make_tensor_value_info("e", TP.UINT32, [2, 5]),
+         helper.make_tensor_value_info("g", TP.BFLOAT16, [4])],
+        [helper.make_tensor_value_info("mod", TP.INT8, [2, 5]),
+         helper.make_tensor_value_info("fmod_i8", TP.INT8, [2, 5]),
+         helper.make_tensor_value_info("clip", TP.INT8, [2, 5]),
+         helper.make_tensor_value_info("shl", TP.UINT16, [5]),
+         helper.make_tensor_value_info("mul32", TP.INT32, [2, 5]),
+         helper.make_tensor_value_info("pow", TP.FLOAT, [2, 5]),
+         helper.make_tensor_value_info("size", TP.INT64, []),
+         helper.make_tensor_value_info("eye", TP.INT32, [2, 5]),
+         helper.make_tensor_value_info("f_bf16", TP.BFLOAT16, [2, 5]),
+         helper.make_tensor_value_info("g_f32", TP.FLOAT, [4])],
+        [numpy_helper.from_array(lo, "lo"), numpy_helper.from_array(hi, "hi"),
+         numpy_helper.from_array(k, "k")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(HERE, "integers.onnx"))
+
+    outputs = [
+        np.mod(a, b),
+        np.fmod(a, b),
+        np.clip(np.maximum(a, b), lo, hi),
+        np.left_shift(s, t),
+        a.astype(np.int32) * k,
+        np.power(f, e.astype(np.float32)),
+        np.array(f.size, np.int64),
+        np.eye(2, 5, k=1, dtype=np.int32),
+        to_bf16_bits(f),
+        (g.astype(np.uint32) << 16).view(np.float32),
+    ]
+    data = os.path.join(HERE, "integers.data")
+    os.makedirs(data, exist_ok=True)
+    bf16 = {"input_6.pb", "output_8.pb"}  # bit patterns written as BFLOAT16 tensors
+    files = [("input_%d.pb" % i, x) for i, x in enumerate([a, b, s, t, f, e, g])]
+    files += [("output_%d.pb" % i, y) for i, y in enumerate(outputs)]
+    for name, x in files:
+        tensor = bf16_tensor(x) if name in bf16 else numpy_helper.from_array(x)
+        onnx.save_tensor(tensor, os.path.join(data, name))
+
+
+if __name__ == "__main__":
+    main()
