@@ -2,6 +2,7 @@
 
 #include "compiler/lowering/buffer_table.h"
 #include "compiler/lowering/chain.h"
+#include "compiler/lowering/host_call.h"
 #include "compiler/lowering/instr_gen.h"
 #include "compiler/lowering/prefetch.h"
 #include "runtime/device/cost_model.h"
@@ -34,7 +35,10 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
     if (it == byName.end())
       return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", name);
     llvm::Expected<int> next = tag;
-    if (auto g = groupOf.find(name); g != groupOf.end()) {
+    if (it->second->on_host()) {
+      units.push_back({program.layers_size(), -1});
+      next = lowering::emitHostCall(*it->second, view, hw, buffers, program, tag);
+    } else if (auto g = groupOf.find(name); g != groupOf.end()) {
       if (g->second->nodes(0) != name) continue;  // emitted with its head
       std::vector<const ir::Node *> nodes;
       for (const std::string &n : g->second->nodes()) {
