@@ -157,6 +157,7 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "ScatterElements" || op == "Scatter") return rewriteScatterElements(c, n, out);
   if (op == "OneHot") return rewriteOneHot(c, n, out);
   if (op == "Resize" && rewriteResizeByMatMul(c, n, out)) return true;
+  if (op == "GridSample") return rewriteGridSample(c, n, out);
   if (op == "HannWindow" || op == "HammingWindow" || op == "BlackmanWindow") return rewriteWindow(c, n, out);
   if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" || op == "ReduceLogSumExp" ||
       op == "ReduceLogSum")

@@ -5,7 +5,9 @@
 // SumSquare / LogSumExp / LogSum, (rewrite_loss.cc) NegativeLogLikelihoodLoss,
 // SoftmaxCrossEntropyLoss, GatherElements, ScatterElements and OneHot through one-hot masks,
 // (rewrite_norm.cc) BatchNormalization with run-time statistics or training mode, and
-// (rewrite_simple.cc) Dropout masks, no-op reductions and window functions of a constant size.
+// (rewrite_simple.cc) Dropout masks, no-op reductions and window functions of a constant size,
+// (rewrite_resize.cc) cubic / tf_crop_and_resize / downsampling linear Resize as MatMuls and
+// (rewrite_gridsample.cc) GridSample as a MatMul with kernel weights.
 #pragma once
 
 #include <onnx/onnx_pb.h>

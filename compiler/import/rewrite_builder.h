@@ -101,6 +101,8 @@ bool rewriteOneHot(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteBatchNormGeneral(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_resize.cc: cubic, tf_crop_and_resize and downsampling linear Resize as MatMuls.
 bool rewriteResizeByMatMul(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_gridsample.cc: GridSample as a MatMul with kernel weights.
+bool rewriteGridSample(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_simple.cc: Dropout with its mask, reductions that are no-ops, window functions.
 bool rewriteDropout(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteNoopReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);

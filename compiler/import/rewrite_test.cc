@@ -290,3 +290,18 @@ TEST_CASE("Dropout's mask, no-op reductions and constant windows need no device 
                              "  y = Mul (x, w)\n}";
   CHECK(opCounts(importText(window, 17))["Mul"] == 1);
 }
+
+TEST_CASE("GridSample becomes a MatMul; bicubic with border padding is refused") {
+  const std::string body = "\ng (float[1,2,3,4] x, float[1,5,6,2] grid) => (float[1,2,5,6] y) {\n"
+                           "  y = GridSample <mode = \"MODE\", padding_mode = \"PAD\"> (x, grid)\n}";
+  auto with = [&](const std::string &mode, const std::string &pad) {
+    std::string s = body;
+    s.replace(s.find("MODE"), 4, mode);
+    s.replace(s.find("PAD"), 3, pad);
+    return s;
+  };
+  ir::Graph g = importText(with("bilinear", "border"), 16);
+  CHECK(opCounts(g)["MatMul"] == 1);
+  CHECK(shapeOf(g, "y") == "1x2x5x6");
+  CHECK_THAT(importError(with("bicubic", "border"), 16), Catch::Contains("[E104]") && Catch::Contains("GridSample"));
+}
