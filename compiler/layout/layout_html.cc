@@ -1,6 +1,7 @@
 #include "compiler/layout/layout_html.h"
 
 #include "compiler/ir/dtype.h"
+#include "compiler/layout/bidi_planner.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -73,6 +74,32 @@ std::string historyHtml(const ir::Graph &g,
     for (const std::string &d : decisions)
       os << "<tr><td>" << ++step << "</td><td>" << htmlEscape(node) << "</td><td>" << htmlEscape(d)
          << "</td></tr>";
+  os << "</table></body></html>\n";
+  return os.str();
+}
+
+std::string bidiHistoryHtml(const ir::Graph &g, const BidiPlan &plan) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>layout plan history: "
+     << htmlEscape(g.name()) << "</title>" << kStyle << "</head><body><h1>Layout plan history of "
+     << htmlEscape(g.name()) << " (bidi)</h1><p>Seeds: each node's own tilings, costed by its tile "
+     << "program through the cycle model. Then forward passes (a node may take its producer's "
+     << "tiling) and backward passes (a node may take its consumer's tiling), each node choosing the "
+     << "least own cycles minus the DRAM round trips it saves by running on a neighbour's tiles.</p>"
+     << "<p>" << plan.sweeps << " sweeps; sum of own cycles " << plan.seed_cycles << " after the seeds, "
+     << plan.final_cycles << " at the end; " << plan.chained_edges
+     << " producer/consumer pairs on the same tiles, saving " << plan.saved_cycles << " cycles.</p>"
+     << "<table><tr><th>#</th><th>sweep</th><th>pass</th><th>node</th><th>candidates (cycles)</th>"
+        "<th>chosen</th><th>changed</th></tr>";
+  int step = 0;
+  for (const BidiDecision &d : plan.history) {
+    os << "<tr><td>" << ++step << "</td><td>" << d.sweep << "</td><td>" << d.pass << "</td><td>"
+       << htmlEscape(d.node) << "</td><td>";
+    for (const std::string &c : d.candidates) os << htmlEscape(c) << "<br>";
+    os << "</td><td><code>" << htmlEscape(d.chosen) << "</code></td><td>" << (d.changed ? "yes" : "")
+       << "</td></tr>\n";  // one decision per line, for diff and grep
+  }
   os << "</table></body></html>\n";
   return os.str();
 }

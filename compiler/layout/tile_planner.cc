@@ -64,19 +64,32 @@ llvm::Expected<TilingChoice> chooseTiling(const ir::Node &node, const lowering::
                                            dimsText(tile.out), dimsText(tile.chunk), *bytes).str());
   }
   choice.tile = tile;
+  auto placement = placeTile(node, graph, hw, planner, tile);
+  if (!placement) return placement.takeError();
+  choice.placement = *placement;
+  return choice;
+}
+
+llvm::Expected<lowering::LayerPlacement> placeTile(const ir::Node &node, const lowering::GraphView &graph,
+                                                   const device::Hardware &hw,
+                                                   const lowering::TilingSpace &space,
+                                                   const lowering::Tile &tile) {
+  lowering::LayerPlacement placement;
   auto layers = lowering::planNode(node, graph, tile);
   if (!layers) return layers.takeError();
   for (const auto &l : *layers) {
     lowering::Dims t(l.space.size());
     for (size_t a = 0; a < t.size(); ++a) t[a] = std::min(tile.out[a], l.space[a]);
     auto p = lowering::placeLayer(l, t, hw);
-    if (p.pes * p.steps > choice.placement.pes * choice.placement.steps) choice.placement = p;
+    if (p.pes * p.steps > placement.pes * placement.steps) placement = p;
   }
-  choice.placement.red_steps = 1;
+  placement.red_steps = 1;
   for (size_t r = 0; r < tile.chunk.size(); ++r)
-    choice.placement.red_steps *= ceilDiv(planner.red()[r], tile.chunk[r]);
-  choice.placement.lm_bytes = *bytes;
-  return choice;
+    placement.red_steps *= ceilDiv(space.red()[r], tile.chunk[r]);
+  auto bytes = space.footprint(tile);
+  if (!bytes) return bytes.takeError();
+  placement.lm_bytes = *bytes;
+  return placement;
 }
 
 }  // namespace pfcomp::layout

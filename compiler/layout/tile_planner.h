@@ -5,6 +5,7 @@
 
 #include "compiler/lowering/instr_gen.h"
 #include "compiler/lowering/layer_plan.h"
+#include "compiler/lowering/tiling_space.h"
 #include "runtime/device/hardware.h"
 
 #include "llvm/Support/Error.h"
@@ -26,5 +27,11 @@ struct TilingChoice {
 llvm::Expected<TilingChoice> chooseTiling(const ir::Node &node, const lowering::GraphView &graph,
                                           const device::Hardware &hw, int64_t lmBudget,
                                           bool keepInnerAxis);
+
+// PEs, time steps, reduction steps (of the node's largest layer) and LM bytes of `tile`.
+llvm::Expected<lowering::LayerPlacement> placeTile(const ir::Node &node, const lowering::GraphView &graph,
+                                                   const device::Hardware &hw,
+                                                   const lowering::TilingSpace &space,
+                                                   const lowering::Tile &tile);
 
 }  // namespace pfcomp::layout

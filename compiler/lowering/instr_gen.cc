@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 namespace pfcomp::lowering {
 namespace {
@@ -337,7 +338,12 @@ llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &t
     }
     int64_t best = -1;
     std::vector<int> bestOrder;
+    std::set<std::vector<int>> tried;  // axes of one tile do not change the placement
     for (const auto &o : orders) {
+      std::vector<int> cut;
+      for (int a : o)
+        if (grid[a] > 1) cut.push_back(a);
+      if (!o.empty() && !tried.insert(cut).second) continue;
       placement.setOrder(o, true);
       const int64_t cycles = firstStepCycles();
       if (best < 0 || cycles < best) best = cycles, bestOrder = o;

@@ -39,6 +39,9 @@ void Placement::place(int64_t firstTile, int64_t active) {
     std::iota(byKey.begin(), byKey.end(), 0);
     std::sort(byKey.begin(), byKey.end(), [&](int64_t x, int64_t y) { return key[x] < key[y]; });
     for (int64_t r = 0; r < active; ++r) rank[byKey[r]] = r;
+    byPhys_ = std::move(byKey);
+  } else {
+    byPhys_ = rank;
   }
   phys_.resize(active);
   const int64_t pes = hw_.pes();
@@ -48,43 +51,53 @@ void Placement::place(int64_t firstTile, int64_t active) {
 
 device::WindowSpread Placement::windows(const OperandMap &op) const {
   const int64_t active = static_cast<int64_t>(phys_.size());
-  // Window start of every PE on the axes the operand follows, then a dense id per window.
-  std::vector<Dims> keys(active);
-  Dims start(grid_.size());
+  // A window is set by its start on each axis the operand follows, a function of one grid
+  // coordinate: number each axis's distinct starts densely, then a window's id is the mixed-radix
+  // number of its per-axis ids (exact, no hashing).
+  struct AxisIds { int follows; std::vector<int64_t> id; int64_t count; };
+  std::vector<AxisIds> axes;
+  for (const auto &m : op.axes) {
+    if (m.follows() < 0) continue;
+    const int a = m.follows();
+    std::vector<int64_t> starts(grid_[a]);
+    for (int64_t c = 0; c < grid_[a]; ++c) starts[c] = windowStart(m, c * tile_[a]);
+    std::vector<int64_t> distinct = starts;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    AxisIds ids{a, std::vector<int64_t>(grid_[a]), static_cast<int64_t>(distinct.size())};
+    for (int64_t c = 0; c < grid_[a]; ++c)
+      ids.id[c] = std::lower_bound(distinct.begin(), distinct.end(), starts[c]) - distinct.begin();
+    axes.push_back(std::move(ids));
+  }
+  std::vector<int64_t> key(active);
+  Dims coord(grid_.size());
   for (int64_t pe = 0; pe < active; ++pe) {
     int64_t tile = first_ + pe;
-    for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
-      start[a] = (tile % grid_[a]) * tile_[a];
-      tile /= grid_[a];
-    }
-    for (const auto &m : op.axes) {
-      if (m.follows() < 0) continue;
-      keys[pe].push_back(windowStart(m, start[m.follows()]));
-    }
+    for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) coord[a] = tile % grid_[a], tile /= grid_[a];
+    int64_t k = 0;
+    for (const AxisIds &ax : axes) k = k * ax.count + ax.id[coord[ax.follows]];
+    key[pe] = k;
   }
-  std::vector<int64_t> order(active);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int64_t x, int64_t y) { return keys[x] < keys[y]; });
+  // Dense ids over the step's windows.
+  std::vector<int64_t> sorted = key;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  const int64_t ids = static_cast<int64_t>(sorted.size());
   std::vector<int64_t> id(active);
-  int64_t ids = 0;
-  for (int64_t i = 0; i < active; ++i) {
-    if (i > 0 && keys[order[i]] != keys[order[i - 1]]) ++ids;
-    id[order[i]] = ids;
-  }
-  ++ids;
-  // The most distinct windows under one node of a level of `perNode` PEs.
+  for (int64_t pe = 0; pe < active; ++pe)
+    id[pe] = std::lower_bound(sorted.begin(), sorted.end(), key[pe]) - sorted.begin();
+  // The most distinct windows under one node of a level of `perNode` PEs: walk the PEs in
+  // physical order (nodes are contiguous) stamping each window with the node that saw it.
+  std::vector<int64_t> seen(ids);
   auto busiest = [&](int64_t perNode) {
-    std::vector<int64_t> pairs(active);
-    for (int64_t pe = 0; pe < active; ++pe) pairs[pe] = phys_[pe] / perNode * ids + id[pe];
-    std::sort(pairs.begin(), pairs.end());
-    pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-    int64_t most = 0, run = 0, node = -1;
-    for (int64_t p : pairs) {
-      run = p / ids == node ? run + 1 : 1;
-      node = p / ids;
-      most = std::max(most, run);
+    std::fill(seen.begin(), seen.end(), -1);
+    int64_t most = 1, run = 0, node = -1;
+    for (int64_t pe : byPhys_) {
+      const int64_t n = phys_[pe] / perNode;
+      if (n != node) node = n, run = 0;
+      if (seen[id[pe]] != n) seen[id[pe]] = n, most = std::max(most, ++run);
     }
-    return std::max<int64_t>(1, most);
+    return most;
   };
   return {std::max<int64_t>(1, ids), busiest(hw_.pesPerGroup()), busiest(hw_.pesPerL2b()),
           busiest(hw_.pesPerL1b())};

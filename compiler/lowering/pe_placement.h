@@ -51,6 +51,7 @@ class Placement {
   bool spread_ = false;
   int64_t first_ = -1;
   std::vector<int64_t> phys_;  // physical PE of each active PE
+  std::vector<int64_t> byPhys_;  // the active PEs in physical order
 };
 
 }  // namespace pfcomp::lowering

@@ -71,6 +71,6 @@ TEST_CASE("help lists every option, its allowed values and the environment") {
   CommandLineValues values;
   addCompileOptions(app, values);
   std::string help = app.help();
-  CHECK_THAT(help, Catch::Contains("--layout_planner") && Catch::Contains("bidi(not built yet)") &&
+  CHECK_THAT(help, Catch::Contains("--layout_planner") && Catch::Contains("lpz|bidi|legacy") &&
                        Catch::Contains("--option_json") && Catch::Contains("CODEGEN_USE_MERGE"));
 }

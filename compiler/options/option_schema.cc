@@ -62,7 +62,10 @@ std::vector<OptionSpec> buildSchema() {
                           {"mixed", "half", "float", "double"},
                           "element type of float tensors on the device"));
   schema.push_back(choice("layout_planner", &CompileOptions::layout_planner,
-                          {"lpz", "bidi", "legacy"}, {"lpz", "legacy"}, "algorithm choosing tensor layouts (lpz: searched on simulated cost; legacy: first tiling that fits)"));
+                          {"lpz", "bidi", "legacy"}, {"lpz", "bidi", "legacy"},
+                          "algorithm choosing tensor layouts (lpz: spread over PEs keeping the inner axis; "
+                          "bidi: forward/backward passes trading each node's simulated cycles against "
+                          "DRAM round trips its neighbours' tilings save; legacy: first tiling that fits)"));
   schema.push_back(choice("scheduler", &CompileOptions::scheduler,
                           {"always_from_dram", "reuse_consecutive", "spill_opt", "auto_recompute_sa"},
                           {"always_from_dram", "reuse_consecutive", "spill_opt", "auto_recompute_sa"},
