@@ -8,6 +8,7 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace pfcomp;
@@ -176,4 +177,26 @@ TEST_CASE("The cost grows with the data and sorting ops pay log n") {
   CHECK(hostComputeCycles("TopK", 1 << 20, 1, 1.0) > hostComputeCycles("NonZero", 1 << 20, 1, 1.0));
   CHECK(hostComputeCycles("NonZero", 1000, 1000, 2.0) == 2 * hostComputeCycles("NonZero", 1000, 1000, 1.0));
   CHECK(hostComputeCycles("NotAnOp", 1000, 1000, 1.0) == 0);
+}
+
+TEST_CASE("The radix-2 FFT and the direct sum agree with the DFT's definition") {
+  for (int64_t n : {8, 12}) {  // 8: FFT, 12: direct sum
+    std::vector<float> x(2 * n);
+    for (int64_t i = 0; i < 2 * n; ++i) x[i] = std::sin(0.7 * i) + 0.1 * i;
+    for (int inverse = 0; inverse < 2; ++inverse) {
+      auto d = run("DFT", {intAttr("inverse", inverse)}, {make<float>(device::F32, {1, n, 2}, x)}, 1);
+      auto got = values<float>(d[0]);
+      const double sign = inverse ? 1 : -1, scale = inverse ? 1.0 / n : 1.0;
+      for (int64_t k = 0; k < n; ++k) {
+        double re = 0, im = 0;
+        for (int64_t t = 0; t < n; ++t) {
+          const double a = sign * 2 * M_PI * k * t / n;
+          re += x[2 * t] * std::cos(a) - x[2 * t + 1] * std::sin(a);
+          im += x[2 * t] * std::sin(a) + x[2 * t + 1] * std::cos(a);
+        }
+        CHECK(got[2 * k] == Approx(re * scale).margin(1e-4));
+        CHECK(got[2 * k + 1] == Approx(im * scale).margin(1e-4));
+      }
+    }
+  }
 }

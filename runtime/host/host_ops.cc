@@ -133,7 +133,7 @@ int64_t hostComputeCycles(llvm::StringRef op, int64_t inputElements, int64_t out
   // DRAM buffers' addresses before touching data.
   constexpr double kCallNs = 1000;
   double in = static_cast<double>(inputElements);
-  double perIn = def->nsPerInput * (def->sorts ? std::max(1.0, std::log2(std::max(in, 2.0))) : 1.0);
+  double perIn = def->nsPerInput * (def->nLogN ? std::max(1.0, std::log2(std::max(in, 2.0))) : 1.0);
   double ns = kCallNs + perIn * in + def->nsPerOutput * static_cast<double>(outputElements);
   return static_cast<int64_t>(std::ceil(ns * cyclesPerNs));
 }

@@ -33,9 +33,9 @@ struct HostOpDef {
   SpecFn specs;
   RunFn run;
   // Cost: nanoseconds per input and per output element on one host core, and whether the op
-  // sorts (then the input term grows with log2 of its size).
+  // is n log n (sorts, FFTs): then the input term grows with log2 of the input size.
   double nsPerInput, nsPerOutput;
-  bool sorts = false;
+  bool nLogN = false;
 };
 
 std::vector<HostOpDef> topkOps();           // TopK
