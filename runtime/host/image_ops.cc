@@ -68,8 +68,8 @@ llvm::Expected<std::vector<Tensor>> maxUnpoolRun(const Attrs &attrs, const Input
 
 llvm::Expected<std::vector<OutputSpec>> roiAlignSpecs(const Attrs &attrs, const Inputs &in) {
   if (in[0].rank() != 4 || in[1].rank() != 2 || in[1].dim(1) != 4 || in[2].rank() != 1 ||
-      in[2].dim(0) != in[1].dim(0))
-    return specError("RoiAlign", "needs X [N, C, H, W], rois [R, 4] and batch_indices [R]; got {0}, {1}, {2}",
+      in[2].dim(0) != in[1].dim(0) || !isFloatType(in[0].dtype) || !isFloatType(in[1].dtype))
+    return specError("RoiAlign", "needs float X [N, C, H, W], rois [R, 4] and batch_indices [R]; got {0}, {1}, {2}",
                      shapeText(*in[0].shape), shapeText(*in[1].shape), shapeText(*in[2].shape));
   const std::string mode = attrString(attrs, "mode", "avg"),
                     ctm = attrString(attrs, "coordinate_transformation_mode", "half_pixel");

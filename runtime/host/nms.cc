@@ -32,9 +32,9 @@ bool overlapsMore(const Box &a, const Box &b, double iouThreshold) {
 
 llvm::Expected<std::vector<OutputSpec>> nmsSpecs(const Attrs &, const Inputs &in) {
   const InputView &boxes = in[0], &scores = in[1];
-  if (boxes.rank() != 3 || boxes.dim(2) != 4)
-    return specError("NonMaxSuppression", "boxes must be [batches, boxes, 4], got {0}",
-                     shapeText(*boxes.shape));
+  if (boxes.rank() != 3 || boxes.dim(2) != 4 || !isFloatType(boxes.dtype) || !isFloatType(scores.dtype))
+    return specError("NonMaxSuppression", "boxes must be float [batches, boxes, 4] and scores "
+                     "float, got {0} {1}", dtypeName(boxes.dtype), shapeText(*boxes.shape));
   if (scores.rank() != 3 || scores.dim(0) != boxes.dim(0) || scores.dim(2) != boxes.dim(1))
     return specError("NonMaxSuppression", "scores {0} do not match boxes {1} ([batches, classes, boxes])",
                      shapeText(*scores.shape), shapeText(*boxes.shape));

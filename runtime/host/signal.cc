@@ -16,9 +16,9 @@ struct DftShape {
 
 llvm::Expected<DftShape> dftShape(const Attrs &attrs, const Inputs &in) {
   const int64_t r = in[0].rank();
-  if (r < 2 || (in[0].dim(r - 1) != 1 && in[0].dim(r - 1) != 2))
-    return specError("DFT", "input {0} must end in a dimension of 1 (real) or 2 (complex)",
-                     shapeText(*in[0].shape));
+  if (r < 2 || (in[0].dim(r - 1) != 1 && in[0].dim(r - 1) != 2) || !isFloatType(in[0].dtype))
+    return specError("DFT", "input must be float ending in a dimension of 1 (real) or 2 "
+                     "(complex), got {0} {1}", dtypeName(in[0].dtype), shapeText(*in[0].shape));
   int64_t axis = attrInt(attrs, "axis", 1);
   if (axis < -r || axis > r - 2 || axis == -1)
     return specError("DFT", "axis {0} is not a signal axis of input {1}", axis, shapeText(*in[0].shape));
@@ -77,8 +77,9 @@ struct StftShape {
 
 llvm::Expected<StftShape> stftShape(const Attrs &attrs, const Inputs &in) {
   const InputView &signal = in[0];
-  if (signal.rank() != 3 || (signal.dim(2) != 1 && signal.dim(2) != 2))
-    return specError("STFT", "signal must be [batch, length, 1 or 2], got {0}", shapeText(*signal.shape));
+  if (signal.rank() != 3 || (signal.dim(2) != 1 && signal.dim(2) != 2) || !isFloatType(signal.dtype))
+    return specError("STFT", "signal must be float [batch, length, 1 or 2], got {0} {1}",
+                     dtypeName(signal.dtype), shapeText(*signal.shape));
   auto step = constantScalarI(in[1]);
   if (!step) return needsConstant("STFT", "frame_step");
   int64_t frameLength = 0;
