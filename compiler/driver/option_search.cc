@@ -49,14 +49,14 @@ std::vector<SearchCandidate> searchCandidates(const options::CompileOptions &o) 
   if (envOn(o, "CODEGEN_FIND_BEST_COMPILE_OPTIONS")) {
     std::vector<SearchCandidate> all;
     for (const char *planner : {"lpz", "legacy"})
-      for (const char *scheduler : {"reuse_consecutive", "always_from_dram"})
+      for (const char *scheduler : {"auto_recompute_sa", "spill_opt", "reuse_consecutive", "always_from_dram"})
         for (const char *mode : {"fast", "default", "best"}) all.push_back({planner, scheduler, mode});
     return all;
   }
   if (envOn(o, "CODEGEN_FIND_BETTER_COMPILE_OPTIONS"))
     return {{o.layout_planner, o.scheduler, o.simulation_mode},
-            {"lpz", "reuse_consecutive", "default"},
-            {"legacy", "reuse_consecutive", "default"},
+            {"lpz", "auto_recompute_sa", "default"},
+            {"legacy", "auto_recompute_sa", "default"},
             {"lpz", "always_from_dram", "fast"}};
   return {};
 }

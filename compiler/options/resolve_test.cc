@@ -94,11 +94,10 @@ TEST_CASE("errors carry codes and name what is wrong") {
     sources.commandLine = {{"layout_planner", planner}};
     CHECK(succeeded(resolveOptions(sources)));
   }
-  sources.commandLine = {{"scheduler", "spill_opt"}};
-  CHECK_THAT(errorText(resolveOptions(sources)), Catch::Contains("[E204]"));
-  sources.commandLine = {{"scheduler", "auto_recompute_sa"}};
-  CHECK_THAT(errorText(resolveOptions(sources)),
-             Catch::Contains("[E204]") && Catch::Contains("always_from_dram|reuse_consecutive"));
+  for (const char *scheduler : {"always_from_dram", "reuse_consecutive", "spill_opt", "auto_recompute_sa"}) {
+    sources.commandLine = {{"scheduler", scheduler}};
+    CHECK(succeeded(resolveOptions(sources)));
+  }
   for (const char *mode : {"fake", "fast", "default", "best", "full", "auto"}) {
     sources.commandLine = {{"simulation_mode", mode}};
     CHECK(succeeded(resolveOptions(sources)));

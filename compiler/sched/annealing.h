@@ -3,7 +3,9 @@
 // stored and reloaded) — scored with the cost model: each scheduling unit (chain or node) is
 // emitted on its own with the state's LM decisions and run through the device timeline, cached
 // per unit and decision; the sum is the estimate annealed (emit then builds the chosen state
-// whole, with the cross-unit prefetch). Seeded, so the same input gives the same schedule.
+// whole, with the cross-unit prefetch). The start state (spill_opt's choice) and the last
+// improvements are then scored on the whole program and the fastest is kept, so the result is
+// never slower than spill_opt. Seeded, so the same input gives the same schedule.
 #pragma once
 
 #include "compiler/ir/mngraph.pb.h"
@@ -16,6 +18,7 @@ namespace pfcomp::sched {
 struct AnnealStats {
   int64_t iterations = 0, accepted = 0, improved = 0;
   int64_t start_cycles = 0, best_cycles = 0;  // estimate of spill_opt's choice and the best found
+  int64_t exact_cycles = 0;                   // whole program of the state kept
   int kept = 0, spilled = 0, adopted = 0;
 };
 

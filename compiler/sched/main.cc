@@ -46,7 +46,7 @@ static llvm::Error run(const options::StageInvocation &inv) {
       if (!sa) return sa.takeError();
       LOG(INFO) << "auto_recompute_sa: " << sa->iterations << " iterations (" << sa->accepted
                 << " accepted, " << sa->improved << " improvements), estimate " << sa->start_cycles
-                << " -> " << sa->best_cycles << " cycles; " << sa->kept << " values kept in LM, "
+                << " -> " << sa->best_cycles << " cycles (whole program " << sa->exact_cycles << "); " << sa->kept << " values kept in LM, "
                 << sa->spilled << " spilled, " << sa->adopted << " consumers on their producer's tiles";
     }
   }
