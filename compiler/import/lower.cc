@@ -72,7 +72,7 @@ bool computesIntegers(const std::string &op) {
                                         "Sign", "Relu", "Clip", "Where", "Equal", "Less", "Greater",
                                         "LessOrEqual", "GreaterOrEqual", "ReduceSum", "ReduceMax",
                                         "ReduceMin", "ReduceProd", "CumSum", "Pow", "Hardmax",
-                                        "Trilu", "Mod", "BitShift", "MaxPool"};
+                                        "Trilu", "Mod", "BitShift", "MaxPool", "MatMul", "Conv"};
   return ops.contains(op);
 }
 

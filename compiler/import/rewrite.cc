@@ -143,6 +143,8 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "CastLike") return rewriteCastLike(c, n, out);
   if (op == "QuantizeLinear" || op == "DequantizeLinear") return rewriteQuantize(c, n, out);
   if (op == "DynamicQuantizeLinear") return rewriteDynamicQuantize(c, n, out);
+  if (op == "MatMulInteger" || op == "ConvInteger" || op == "QLinearMatMul" || op == "QLinearConv")
+    return rewriteIntegerProduct(c, n, out);
   if (op == "Dropout" || op == "Cast") return rewriteToIdentity(c, n, out);
   if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") return rewriteCoercedSoftmax(c, n, out);
   if (op == "LSTM" || op == "GRU" || op == "RNN") return rewriteRecurrent(c, n, out);

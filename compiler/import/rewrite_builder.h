@@ -110,5 +110,6 @@ bool rewriteWindow(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_quant.cc: QuantizeLinear / DequantizeLinear as float ops around Casts.
 bool rewriteQuantize(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteDynamicQuantize(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteIntegerProduct(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 
 }  // namespace pfcomp::import

@@ -138,7 +138,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareConv2d(const Kernel &k) {
   int64_t needH = (s[2][2] - 1) * k.ints(0) + (s[1][2] - 1) * k.ints(2) + 1;
   int64_t needW = (s[2][3] - 1) * k.ints(1) + (s[1][3] - 1) * k.ints(3) + 1;
   if (s[0][2] < needH || s[0][3] < needW) return badKernel(k, "input window smaller than the output tile needs");
-  auto prepared = byDType<Conv2d>(k, k, s);
+  auto prepared = byDTypeWithInts<Conv2d>(k, k, s);  // int32 tiles: ConvInteger, QLinearConv
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, k.accumulate());
   (*prepared)->work.mau_flops =

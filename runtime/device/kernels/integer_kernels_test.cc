@@ -105,3 +105,26 @@ TEST_CASE("integer unary ops are exact, also beyond 2^53") {
   CHECK(runUnary<uint32_t>(U32, "unary:Sign", {0, 9}) == std::vector<uint32_t>{0, 1});
   CHECK(runUnary<int8_t>(I8, "unary:Clip", {-100, 0, 100}, {-5, 90}) == std::vector<int8_t>{-5, 0, 90});
 }
+
+TEST_CASE("int32 matmul accumulates exactly beyond float precision") {
+  // A[1x2] x B[2x1]: (2^24 + 1) * 1 + 1 * 2 is not representable in fp32, exact in int32.
+  Kernel k;
+  k.set_op("matmul");
+  k.set_dtype(I32);
+  const std::vector<std::vector<int64_t>> shapes = {{1, 2}, {2, 1}, {1, 1}};
+  for (int i = 0; i < 3; ++i) {
+    k.add_addrs(64 * i);
+    auto *s = k.add_shapes();
+    for (int64_t d : shapes[i]) s->add_dims(d);
+  }
+  auto prepared = prepareKernel(k);
+  REQUIRE(static_cast<bool>(prepared));
+  std::vector<uint8_t> lm(192, 0);
+  const int32_t a[2] = {(1 << 24) + 1, 1}, b[2] = {1, 2};
+  std::memcpy(lm.data(), a, sizeof(a));
+  std::memcpy(lm.data() + 64, b, sizeof(b));
+  (*prepared)->run(lm.data(), PeTile{});
+  int32_t c;
+  std::memcpy(&c, lm.data() + 128, sizeof(c));
+  CHECK(c == (1 << 24) + 3);
+}

@@ -75,7 +75,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareMatmul(const Kernel &k) {
   for (size_t d = 0; d + 2 < r; ++d)
     for (int i = 0; i < 2; ++i)
       if (s[i][d] != s[2][d] && s[i][d] != 1) return badKernel(k, "batch axes do not broadcast");
-  auto prepared = byDType<Matmul>(k, k, s);
+  auto prepared = byDTypeWithInts<Matmul>(k, k, s);  // int32 tiles: MatMulInteger, QLinearMatMul
   if (!prepared) return prepared.takeError();
   setFootprint(**prepared, k, s, k.accumulate());
   int64_t batches = 1;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Makes integers.onnx and integers.data/: elementwise ops on narrow integer types (Mod in both
+"""Makes integers.onnx and integers.data/ (and quant.onnx / quant.data/, see quantized()): elementwise ops on narrow integer types (Mod in both
 sign conventions, Max, Clip, BitShift, Cast, Pow with an unsigned exponent), Size and EyeLike
 folded to constants, and Cast to and from bfloat16 (rounding to nearest even), with numpy
 references (exact integer arithmetic, wrapping per type). Run from anywhere with
@@ -101,5 +101,60 @@ def main():
         onnx.save_tensor(tensor, os.path.join(data, name))
 
 
+def save_case(name, model, inputs, outputs):
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(HERE, name + ".onnx"))
+    data = os.path.join(HERE, name + ".data")
+    os.makedirs(data, exist_ok=True)
+    for i, x in enumerate(inputs):
+        onnx.save_tensor(numpy_helper.from_array(x), os.path.join(data, "input_%d.pb" % i))
+    for i, y in enumerate(outputs):
+        onnx.save_tensor(numpy_helper.from_array(y), os.path.join(data, "output_%d.pb" % i))
+
+
+def quantized():
+    """quant.onnx: QuantizeLinear (per axis), DequantizeLinear, MatMulInteger with a per-row
+    zero point and QLinearMatMul; scales and zero points are initializers."""
+    rng = np.random.default_rng(11)
+    x = rng.uniform(-3, 3, size=(2, 3, 4)).astype(np.float32)
+    qs, qz = np.array([0.02, 0.05, 0.1], np.float32), np.array([128, 120, 100], np.uint8)
+    a = rng.integers(0, 256, size=(3, 40), dtype=np.uint8)
+    b = rng.integers(-128, 128, size=(40, 5), dtype=np.int8)
+    az, bz = np.array([3, 7, 250], np.uint8), np.array(-2, np.int8)
+    sa, za, sb, zb = np.array(0.05, np.float32), np.array(10, np.uint8), np.array(0.02, np.float32), np.array(130, np.uint8)
+    sy, zy = np.array(0.9, np.float32), np.array(5, np.uint8)
+    bu = rng.integers(0, 256, size=(40, 5), dtype=np.uint8)
+    inits = [numpy_helper.from_array(v, n) for v, n in [
+        (qs, "qs"), (qz, "qz"), (az, "az"), (bz, "bz"), (sa, "sa"), (za, "za"), (sb, "sb"),
+        (zb, "zb"), (sy, "sy"), (zy, "zy")]]
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "qs", "qz"], ["q"], axis=1),
+        helper.make_node("DequantizeLinear", ["q", "qs", "qz"], ["dq"], axis=1),
+        helper.make_node("MatMulInteger", ["a", "b", "az", "bz"], ["mmi"]),
+        helper.make_node("QLinearMatMul", ["a", "sa", "za", "bu", "sb", "zb", "sy", "zy"], ["qmm"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "quant",
+        [helper.make_tensor_value_info("x", TP.FLOAT, [2, 3, 4]),
+         helper.make_tensor_value_info("a", TP.UINT8, [3, 40]),
+         helper.make_tensor_value_info("b", TP.INT8, [40, 5]),
+         helper.make_tensor_value_info("bu", TP.UINT8, [40, 5])],
+        [helper.make_tensor_value_info("q", TP.UINT8, [2, 3, 4]),
+         helper.make_tensor_value_info("dq", TP.FLOAT, [2, 3, 4]),
+         helper.make_tensor_value_info("mmi", TP.INT32, [3, 5]),
+         helper.make_tensor_value_info("qmm", TP.UINT8, [3, 5])],
+        inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    per_axis = lambda v: v.reshape(1, 3, 1)
+    q = np.clip(np.rint(x / per_axis(qs)) + per_axis(qz), 0, 255).astype(np.uint8)
+    dq = ((q.astype(np.int32) - per_axis(qz).astype(np.int32)) * per_axis(qs)).astype(np.float32)
+    mmi = (a.astype(np.int32) - az.astype(np.int32).reshape(3, 1)) @ (b.astype(np.int32) - int(bz))
+    acc = (a.astype(np.int32) - int(za)) @ (bu.astype(np.int32) - int(zb))
+    qmm = np.clip(np.rint(acc.astype(np.float32) * (sa * sb / sy)) + int(zy), 0, 255).astype(np.uint8)
+    save_case("quant", model, [x, a, b, bu], [q, dq, mmi.astype(np.int32), qmm])
+
+
 if __name__ == "__main__":
     main()
+    quantized()
