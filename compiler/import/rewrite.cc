@@ -160,6 +160,12 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "OneHot") return rewriteOneHot(c, n, out);
   if (op == "Resize" && rewriteResizeByMatMul(c, n, out)) return true;
   if (op == "GridSample") return rewriteGridSample(c, n, out);
+  if (op == "GatherND") return rewriteGatherNd(c, n, out);
+  if (op == "Celu") return rewriteCelu(c, n, out);
+  if (op == "MeanVarianceNormalization") return rewriteMeanVarianceNorm(c, n, out);
+  if (op == "LRN") return rewriteLrn(c, n, out);
+  if (op == "Det") return rewriteDet(c, n, out);
+  if (op == "Pad" && rewritePadBorder(c, n, out)) return true;
   if (op == "HannWindow" || op == "HammingWindow" || op == "BlackmanWindow") return rewriteWindow(c, n, out);
   if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" || op == "ReduceLogSumExp" ||
       op == "ReduceLogSum")

@@ -7,7 +7,8 @@
 // (rewrite_norm.cc) BatchNormalization with run-time statistics or training mode, and
 // (rewrite_simple.cc) Dropout masks, no-op reductions and window functions of a constant size,
 // (rewrite_resize.cc) cubic / tf_crop_and_resize / downsampling linear Resize as MatMuls and
-// (rewrite_gridsample.cc) GridSample as a MatMul with kernel weights.
+// (rewrite_gridsample.cc) GridSample as a MatMul with kernel weights, and (rewrite_composite.cc)
+// Celu, MeanVarianceNormalization, LRN, edge / reflect Pad and 2x2 / 3x3 Det.
 #pragma once
 
 #include <onnx/onnx_pb.h>

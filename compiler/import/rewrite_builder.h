@@ -97,6 +97,13 @@ bool rewriteLoss(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteGatherElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteScatterElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteOneHot(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteGatherNd(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_composite.cc: Celu, MeanVarianceNormalization, LRN, edge / reflect Pad, small Det.
+bool rewriteCelu(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteMeanVarianceNorm(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteLrn(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewritePadBorder(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteDet(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_norm.cc: BatchNormalization with run-time statistics or in training mode.
 bool rewriteBatchNormGeneral(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_resize.cc: cubic, tf_crop_and_resize and downsampling linear Resize as MatMuls.

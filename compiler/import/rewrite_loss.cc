@@ -1,6 +1,6 @@
 // ONNX-level rewrites of ops that index with a run-time integer tensor, into device ops:
 // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss, GatherElements, ScatterElements (Scatter)
-// and OneHot.
+// OneHot and GatherND.
 //
 // The device has no per-element indirect read, so the index selects through a one-hot mask: the
 // indices, cast to the float type (exact for any class count below 2^24, 2^11 in half), are
@@ -209,6 +209,49 @@ bool rewriteOneHot(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   const std::string mask = b.op("Or", {hit, hitNeg});
   b.op("Where", {mask, b.scalar(values.getF(1), values.type), b.scalar(values.getF(0), values.type)},
        n.output(0));
+  return true;
+}
+
+// GatherND(data, indices [b.., m.., k], batch_dims): each index tuple becomes a linear position
+// over the batch and first k data axes (negative components counted from the end); the mask
+// [rows, positions] selects with Where and ReduceSum (integer data included).
+bool rewriteGatherNd(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  const ValueType *data = n.input_size() == 2 ? c.staticType(n.input(0)) : nullptr;
+  const ValueType *idx = data ? c.staticType(n.input(1)) : nullptr;
+  if (!data || !idx || n.output_size() != 1 || idx->dims.empty()) return false;
+  const int64_t bd = attrInt(n, "batch_dims", 0), k = idx->dims.back();
+  const int64_t dRank = data->dims.size(), iRank = idx->dims.size();
+  if (bd < 0 || bd >= iRank || k < 1 || bd + k > dRank) return false;
+  auto prod = [](const std::vector<int64_t> &d, int64_t from, int64_t to) {
+    int64_t p = 1;
+    for (int64_t a = from; a < to; ++a) p *= d[a];
+    return p;
+  };
+  const int64_t batches = prod(data->dims, 0, bd), rows = prod(idx->dims, bd, iRank - 1);
+  const int64_t positions = prod(data->dims, bd, bd + k), rest = prod(data->dims, bd + k, dRank);
+  const int32_t f = onnx::TensorProto::FLOAT;
+  NodeBuilder b(c, n, out);
+  const std::string ind = b.reshape(castTo(b, n.input(1), f), {batches, rows, k});
+  // Batch b's positions start at b * positions.
+  HostTensor offsets = HostTensor::make(f, {batches, 1, 1});
+  for (int64_t i = 0; i < batches; ++i) offsets.f[i] = static_cast<double>(i * positions);
+  std::string linear = b.tensor(offsets);
+  int64_t stride = positions;
+  for (int64_t j = 0; j < k; ++j) {
+    const int64_t len = data->dims[bd + j];
+    stride /= len;
+    std::string comp = b.slice(ind, 2, j, j + 1);
+    const std::string negative = castTo(b, b.op("Less", {comp, b.scalar(0, f)}), f);
+    comp = b.op("Add", {comp, b.op("Mul", {negative, b.scalar(static_cast<double>(len), f)})});
+    linear = b.op("Add", {linear, b.op("Mul", {comp, b.scalar(static_cast<double>(stride), f)})});
+  }
+  const int64_t all = batches * positions;
+  const std::string mask = b.op("Equal", {b.reshape(linear, {batches * rows, 1, 1}), iota(b, all, 1, 3, f)});
+  const std::string table = b.reshape(n.input(0), {1, all, rest});
+  const std::string picked = b.op("Where", {mask, table, b.scalar(0, data->elem_type)});
+  std::vector<int64_t> outDims(idx->dims.begin(), idx->dims.end() - 1);
+  outDims.insert(outDims.end(), data->dims.begin() + bd + k, data->dims.end());
+  b.reshape(b.reduceSum(picked, {1}, true, 0), outDims, n.output(0));
   return true;
 }
 

@@ -305,3 +305,25 @@ TEST_CASE("GridSample becomes a MatMul; bicubic with border padding is refused")
   CHECK(shapeOf(g, "y") == "1x2x5x6");
   CHECK_THAT(importError(with("bicubic", "border"), 16), Catch::Contains("[E104]") && Catch::Contains("GridSample"));
 }
+
+TEST_CASE("Celu, MeanVarianceNormalization, LRN, Det and edge Pad decompose into device ops") {
+  CHECK(opCounts(importText("\ng (float[2,3] x) => (float[2,3] y) {\n  y = Celu <alpha = 2.0> (x)\n}", 12))["Exp"] == 1);
+  CHECK(opCounts(importText("\ng (float[2,3,4,1] x) => (float[2,3,4,1] y) {\n  y = MeanVarianceNormalization (x)\n}"))["Sqrt"] == 1);
+  CHECK(opCounts(importText("\ng (float[1,5,2,2] x) => (float[1,5,2,2] y) {\n  y = LRN <size = 3> (x)\n}"))["Conv"] == 1);
+  ir::Graph det = importText("\ng (float[4,3,3] x) => (float[4] y) {\n  y = Det (x)\n}", 11);
+  CHECK(shapeOf(det, "y") == "4");
+  const std::string pad = "\ng (float[2,3] x) => (float[4,7] y) {\n"
+                          "  p = Constant <value = int64[4] {1, 2, 1, 2}> ()\n"
+                          "  y = Pad <mode = \"edge\"> (x, p)\n}";
+  ir::Graph g = importText(pad);
+  CHECK(opCounts(g)["Concat"] == 2);
+  CHECK(shapeOf(g, "y") == "4x7");
+}
+
+TEST_CASE("GatherND selects index tuples through a mask") {
+  const std::string body = "\ng (float[2,3,4] x, int64[5,2] i) => (float[5,4] y) {\n"
+                           "  y = GatherND (x, i)\n}";
+  ir::Graph g = importText(body);
+  CHECK(opCounts(g)["Where"] == 1);
+  CHECK(shapeOf(g, "y") == "5x4");
+}
