@@ -348,7 +348,24 @@ llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &t
       const int64_t cycles = firstStepCycles();
       if (best < 0 || cycles < best) best = cycles, bestOrder = o;
     }
-    placement.setOrder(bestOrder, true);
+    // Then the best order with its outermost cut axis in blocks moved innermost: a Group keeps
+    // the same tiles, an L1B gets a few of each of two axes instead of many of one.
+    int blockAxis = -1;
+    int64_t bestBlock = 1;
+    std::vector<int> axes = bestOrder;
+    if (axes.empty())
+      for (size_t a = 0; a < grid.size(); ++a) axes.push_back(static_cast<int>(a));
+    std::vector<int> cutAxes;
+    for (int a : axes)
+      if (grid[a] > 1) cutAxes.push_back(a);
+    if (cutAxes.size() >= 2)
+      for (int64_t block : {2, 4, 8, 16}) {
+        if (block >= grid[cutAxes.front()]) break;
+        placement.setOrder(bestOrder, true, cutAxes.front(), block);
+        const int64_t cycles = firstStepCycles();
+        if (cycles < best) best = cycles, blockAxis = cutAxes.front(), bestBlock = block;
+      }
+    placement.setOrder(bestOrder, true, blockAxis, bestBlock);
   }
   for (size_t k = 0; k < links.size(); ++k)
     program.mutable_layers(program.layers_size() - static_cast<int>(links.size()) + static_cast<int>(k))

@@ -9,6 +9,8 @@
 namespace pfcomp::lowering {
 namespace {
 
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 // Where a window starts on one axis, for the tile starting at `ts` on the axis it follows.
 int64_t windowStart(const device::AxisMap &m, int64_t ts) {
   return m.ratio_den() > 0 ? (m.ratio_num() * ts) / m.ratio_den()
@@ -23,7 +25,10 @@ void Placement::place(int64_t firstTile, int64_t active) {
   first_ = firstTile;
   std::vector<int64_t> rank(active);
   std::iota(rank.begin(), rank.end(), 0);
-  if (!order.empty()) {
+  if (!order.empty() || blockAxis_ >= 0) {
+    std::vector<int> axes = order;
+    if (axes.empty())
+      for (size_t a = 0; a < grid_.size(); ++a) axes.push_back(static_cast<int>(a));
     // Each tile's index when the grid is numbered in `order`; the step's tiles get the PEs in
     // that sequence.
     std::vector<int64_t> key(active);
@@ -32,7 +37,9 @@ void Placement::place(int64_t firstTile, int64_t active) {
       int64_t tile = firstTile + pe;
       for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) coord[a] = tile % grid_[a], tile /= grid_[a];
       int64_t k = 0;
-      for (int a : order) k = k * grid_[a] + coord[a];
+      for (int a : axes)
+        k = a == blockAxis_ ? k * ceilDiv(grid_[a], block_) + coord[a] / block_ : k * grid_[a] + coord[a];
+      if (blockAxis_ >= 0) k = k * block_ + coord[blockAxis_] % block_;
       key[pe] = k;
     }
     std::vector<int64_t> byKey(active);
@@ -140,6 +147,7 @@ std::string Placement::describe() const {
   const bool spread = spread_;
   std::string s = order.empty() ? "row-major"
                                 : "axes " + llvm::join(llvm::map_range(order, [](int a) { return std::to_string(a); }), ",");
+  if (blockAxis_ >= 0) s += ", axis " + std::to_string(blockAxis_) + " in blocks of " + std::to_string(block_);
   return spread ? s + " spread" : s;
 }
 

@@ -20,9 +20,12 @@ class Placement {
   Placement(const device::Hardware &hw, Dims grid, Dims tile)
       : hw_(hw), grid_(std::move(grid)), tile_(std::move(tile)) {}
 
-  // How the tiles of every step are placed. An empty `order` is row-major packing.
-  void setOrder(std::vector<int> order, bool spread) {
-    order_ = std::move(order), spread_ = spread, first_ = -1;
+  // How the tiles of every step are placed. An empty `order` is row-major packing. With
+  // `blockAxis` >= 0 that axis is cut in blocks of `block`: the block index keeps its place in
+  // the order and the position inside the block becomes the innermost digit, so neighbouring PEs
+  // vary that axis a little and the next axis too (an L1B then holds a few of each).
+  void setOrder(std::vector<int> order, bool spread, int blockAxis = -1, int64_t block = 1) {
+    order_ = std::move(order), spread_ = spread, blockAxis_ = blockAxis, block_ = block, first_ = -1;
   }
   const std::vector<int> &order() const { return order_; }
   // Places the tiles firstTile .. firstTile+active-1 (again only when the step changes).
@@ -49,6 +52,8 @@ class Placement {
   Dims grid_, tile_;
   std::vector<int> order_;
   bool spread_ = false;
+  int blockAxis_ = -1;
+  int64_t block_ = 1;
   int64_t first_ = -1;
   std::vector<int64_t> phys_;  // physical PE of each active PE
   std::vector<int64_t> byPhys_;  // the active PEs in physical order
