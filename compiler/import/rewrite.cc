@@ -176,6 +176,7 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
 }  // namespace
 
 llvm::Expected<int> rewriteForDevice(onnx::ModelProto &model) {
+  addDefaultOpsetForTraining(model);
   Context c{*model.mutable_graph(), defaultOpset(model), {}, {}, {}, {}, {}};
   for (const auto &t : c.g.initializer()) c.inits[t.name()] = &t;
   c.types = collectValueTypes(c.g);
@@ -190,6 +191,7 @@ llvm::Expected<int> rewriteForDevice(onnx::ModelProto &model) {
   for (const auto &n : c.g.node()) {
     llvm::Expected<bool> done = false;
     if (n.domain().empty() || n.domain() == "ai.onnx") done = rewriteNode(c, n, out);
+    else if (n.domain() == "ai.onnx.preview.training") done = rewriteOptimizer(c, n, out);
     if (!done) return done.takeError();
     if (*done) ++rewritten;
     else *out.Add() = n;

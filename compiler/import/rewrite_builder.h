@@ -98,6 +98,10 @@ bool rewriteGatherElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &o
 bool rewriteScatterElements(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteOneHot(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteGatherNd(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_optim.cc: Adagrad, Momentum, Adam (ai.onnx.preview.training) as elementwise ops; a
+// model importing only that domain gets the default one (for the ops they become).
+void addDefaultOpsetForTraining(onnx::ModelProto &model);
+bool rewriteOptimizer(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_composite.cc: Celu, MeanVarianceNormalization, LRN, edge / reflect Pad, small Det.
 bool rewriteCelu(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteMeanVarianceNorm(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
