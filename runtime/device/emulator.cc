@@ -1,34 +1,51 @@
 #include "runtime/device/emulator.h"
 
 #include "runtime/device/element_convert.h"
+#include "runtime/device/host_exec.h"
 #include "runtime/device/kernels/kernel.h"
+#include "runtime/device/lm_validity.h"
+#include "runtime/device/lm_views.h"
+#include "runtime/device/pe_pool.h"
 #include "runtime/device/transfer.h"
 #include "support/error.h"
 
-#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Threading.h"
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <thread>
 
 namespace pfcomp::device {
+
+namespace {
+
+// Host work of one instruction over all its PEs, in rough nanoseconds: decides whether a segment
+// is worth waking the pool for.
+double hostWorkNs(const Instr &in, int64_t tileBytes, const KernelWork *work) {
+  double perPe = 20 + tileBytes / 8.0;
+  if (work) perPe += (work->mau_flops + work->vector_ops) / 8.0;
+  return perPe * in.active_pes();
+}
+
+bool overlaps(const std::pair<int64_t, int64_t> &a, const std::pair<int64_t, int64_t> &b) {
+  return a.first < b.second && b.first < a.second;
+}
+
+}  // namespace
 
 class Emulator::Impl {
  public:
   Impl(const Hardware &hw, Options options)
       : hw_(hw), options_(options), lmSize_(hw.lmBytes()),
-        pool_(llvm::hardware_concurrency(options.threads)) {
+        pool_(llvm::hardware_concurrency(options.threads).compute_thread_count()) {
     // calloc: untouched pages of the 4096 LM images cost nothing.
     lm_ = options.memory.lm ? options.memory.lm : static_cast<uint8_t *>(std::calloc(hw.pes() * lmSize_, 1));
-    if (options.checked) valid_ = static_cast<uint8_t *>(std::calloc(hw.pes() * lmSize_, 1));
   }
   ~Impl() {
     if (!options_.memory.lm) std::free(lm_);
-    std::free(valid_);
   }
 
   llvm::Error load(const Program &program) {
@@ -39,7 +56,7 @@ class Emulator::Impl {
     if (options_.memory.dram) {
       dramBase_ = options_.memory.dram;
     } else {
-      ownDram_.assign(program.dram_bytes(), 0);
+      ownDram_.assign(program.dram_bytes() + 64, 0);  // slack: kernels may read a vector past a view
       dramBase_ = ownDram_.data();
     }
     for (const Buffer &b : program.buffers()) {
@@ -56,8 +73,8 @@ class Emulator::Impl {
         std::memcpy(dramBase_ + b.dram_offset(), b.data().data(), b.bytes());
       }
     }
-    prepared_.clear();
-    prepared_.resize(program.instrs_size());
+    steps_.clear();
+    steps_.resize(program.instrs_size());
     for (int i = 0; i < program.instrs_size(); ++i) {
       const Instr &in = program.instrs(i);
       if (in.layer() < 0 || in.layer() >= program.layers_size())
@@ -65,28 +82,52 @@ class Emulator::Impl {
       if (in.active_pes() > hw_.pes())
         return makeError(ErrorCode::BadProgram, "instruction {0}: {1} PEs active, device has {2}", i,
                          in.active_pes(), hw_.pes());
+      Step &step = steps_[i];
+      const Layer &layer = program.layers(in.layer());
+      step.instr = &in;
+      step.layer = &layer;
+      if (in.kind() == Instr::HOST) {
+        for (auto ids : {in.host().inputs(), in.host().outputs()})
+          for (int id : ids)
+            if (id < -1 || id >= program.buffers_size())
+              return makeError(ErrorCode::BadProgram, "instruction {0} (host op '{1}'): no buffer {2}", i,
+                               in.host().node(), id);
+        continue;
+      }
+      step.tiles = std::make_unique<TileWalker>(layer, in);
       if (in.kind() == Instr::COMPUTE) {
         auto k = prepareKernel(in.kernel());
         if (!k)
           return llvm::joinErrors(makeError(ErrorCode::BadProgram, "instruction {0} (layer {1}):", i,
-                                            program.layers(in.layer()).name()),
+                                            layer.name()),
                                   k.takeError());
         for (auto ranges : {(*k)->reads, (*k)->writes})
           for (auto [addr, size] : ranges)
             if (addr + size > lmSize_)
               return makeError(ErrorCode::LmOverflow,
                                "layer '{0}': kernel {1} touches LM bytes [{2}, {3}), LM holds {4}",
-                               program.layers(in.layer()).name(), in.kernel().op(), addr,
-                               addr + size, lmSize_);
-        prepared_[i] = std::move(*k);
+                               layer.name(), in.kernel().op(), addr, addr + size, lmSize_);
+        step.kernel = std::move(*k);
+        step.workNs = hostWorkNs(in, 0, &step.kernel->work);
       } else if (in.kind() == Instr::LOAD || in.kind() == Instr::STORE) {
         if (auto err = validateTransfer(program, in, lmSize_))
           return llvm::joinErrors(
-              makeError(ErrorCode::BadProgram, "instruction {0} (layer {1}):", i,
-                        program.layers(in.layer()).name()),
+              makeError(ErrorCode::BadProgram, "instruction {0} (layer {1}):", i, layer.name()),
               std::move(err));
+        step.xfer = std::make_unique<TransferPlan>(program, in, *step.tiles);
+        step.workNs = hostWorkNs(in, transferTileBytes(program, in.xfer()), nullptr);
       }
     }
+    findUninitializedRead(program);
+    planSegments(program);
+    std::vector<ViewInstr> views(program.instrs_size());
+    for (int s = 0; s < static_cast<int>(segments_.size()); ++s)
+      for (int i = segments_[s].begin; i < segments_[s].end; ++i)
+        views[i] = {&program.instrs(i), steps_[i].tiles.get(), steps_[i].xfer.get(), steps_[i].kernel.get(),
+                    segments_[s].host ? -1 : s};
+    planViews(program, views, static_cast<int>(segments_.size()), dramBase_,
+              options_.memory.dram ? hw_.dramBytes() : static_cast<int64_t>(ownDram_.size()), viewPlan_);
+    views_.assign(hw_.pes() * std::max(viewPlan_.slots, 1), nullptr);
     return llvm::Error::success();
   }
 
@@ -121,6 +162,10 @@ class Emulator::Impl {
 
   llvm::Expected<std::vector<uint8_t>> readBuffer(const Buffer *b, DType hostType) const {
     int64_t elems = b->bytes() / dtypeBytes(b->dtype());
+    if (b->dynamic_shape()) {  // only what the host op wrote
+      elems = 1;
+      for (int64_t d : shape(*b)) elems *= d;
+    }
     std::vector<uint8_t> out(elems * dtypeBytes(hostType));
     if (!convertElements(b->dtype(), dramBase_ + b->dram_offset(), hostType, out.data(), elems))
       return makeError(ErrorCode::BadProgram, "output '{0}': no conversion to the host type", b->name());
@@ -130,72 +175,35 @@ class Emulator::Impl {
   llvm::Expected<RunStats> run() {
     RunStats stats;
     const Program &program = *program_;
-    // Validity starts clean every run; a fresh calloc already is (and costs no page faults).
-    if (valid_ && validDirty_) std::memset(valid_, 0, hw_.pes() * lmSize_);
-    validDirty_ = true;
-    for (int i = 0; i < program.instrs_size(); ++i) {
+    shapes_.clear();
+    for (size_t s = 0; s < segments_.size(); ++s) {
+      const Segment &seg = segments_[s];
+      if (options_.checked && seg.begin == failAt_)
+        return makeError(ErrorCode::LmUninitialized, failMessage_);
       if (options_.interrupted)
         if (llvm::Error err = options_.interrupted()) return std::move(err);
-      const Instr &in = program.instrs(i);
-      if (in.kind() == Instr::WAIT) continue;
       if (options_.instr_delay_us > 0)
         std::this_thread::sleep_for(std::chrono::microseconds(options_.instr_delay_us));
-      const Layer &layer = program.layers(in.layer());
-      TileWalker tiles(layer, in);
-      std::mutex errMutex;
-      llvm::Error firstErr = llvm::Error::success();
-      auto perPe = [&](int64_t pe, const int64_t *tileStart) -> llvm::Error {
-        uint8_t *lm = lm_ + pe * lmSize_;
-        uint8_t *valid = valid_ ? valid_ + pe * lmSize_ : nullptr;
-        switch (in.kind()) {
-          case Instr::LOAD:
-            return executeLoad(program, in, tileStart, tiles.redStarts(), dramBase_, lm, valid);
-          case Instr::STORE:
-            return executeStore(program, in, layer, tileStart, dramBase_, lm, valid);
-          case Instr::COMPUTE: {
-            const PreparedKernel &k = *prepared_[i];
-            if (valid)
-              for (auto [addr, size] : k.reads)
-                if (std::memchr(valid + addr, 0, size))
-                  return makeError(ErrorCode::LmUninitialized,
-                                   "layer '{0}': PE {1} kernel {2} reads LM [{3}, {4}) that was "
-                                   "never written",
-                                   layer.name(), pe, in.kernel().op(), addr, addr + size);
-            PeTile tile{tileStart, layer.space().data()};
-            k.run(lm, tile);
-            if (valid)
-              for (auto [addr, size] : k.writes) std::memset(valid + addr, 1, size);
-            return llvm::Error::success();
-          }
-          default: return llvm::Error::success();
-        }
-      };
-      const int64_t pes = in.active_pes();
-      const int64_t chunks = std::min<int64_t>(pes, pool_.getThreadCount() * 4);
-      auto runRange = [&](int64_t lo, int64_t hi) {
-        std::vector<int64_t> start(layer.space_size());
-        for (int64_t pe = lo; pe < hi; ++pe) {
-          tiles.tileStart(in.first_tile() + pe, start.data());
-          if (llvm::Error err = perPe(pe, start.data())) {
-            std::lock_guard<std::mutex> lock(errMutex);
-            firstErr = llvm::joinErrors(std::move(firstErr), std::move(err));
-            return;
-          }
-        }
-      };
-      if (pes < 32 || chunks <= 1) {
-        runRange(0, pes);
+      if (seg.host) {
+        if (llvm::Error err = runHostCall(program, program.instrs(seg.begin), dramBase_, shapes_))
+          return std::move(err);
       } else {
-        for (int64_t c = 0; c < chunks; ++c)
-          pool_.async([&, c] { runRange(pes * c / chunks, pes * (c + 1) / chunks); });
-        pool_.wait();
+        fillSources(program, viewPlan_, static_cast<int>(s), dramBase_, viewPlan_.arena.data());
+        runSegment(seg);
       }
-      if (firstErr) return std::move(firstErr);
-      ++stats.instructions;
+      for (int i = seg.begin; i < seg.end; ++i)
+        stats.instructions += program.instrs(i).kind() != Instr::WAIT;
     }
     stats.timeline = computeTimeline(program);
     stats.cycles = stats.timeline.total_cycles;
     return stats;
+  }
+
+  std::vector<int64_t> shape(const Buffer &b) const {
+    for (int id = 0; id < program_->buffers_size(); ++id)
+      if (&program_->buffers(id) == &b || program_->buffers(id).name() == b.name())
+        return currentShape(*program_, id, shapes_);
+    return {b.shape().begin(), b.shape().end()};
   }
 
   void writeBufferImage(const Buffer &b, const uint8_t *image) {
@@ -203,17 +211,166 @@ class Emulator::Impl {
   }
 
  private:
+  // One instruction, ready to run per PE.
+  struct Step {
+    const Instr *instr = nullptr;
+    const Layer *layer = nullptr;
+    std::unique_ptr<TileWalker> tiles;
+    std::unique_ptr<TransferPlan> xfer;       // LOAD / STORE
+    std::unique_ptr<PreparedKernel> kernel;   // COMPUTE
+    double workNs = 0;
+  };
+  // Instructions [begin, end) with no DRAM hazard between them: no PE reads or writes DRAM
+  // another instruction of the segment writes. Each PE can then run the whole segment on its
+  // own, in program order, without waiting for the other PEs between instructions.
+  struct Segment {
+    int begin = 0, end = 0;
+    bool host = false;  // one HOST instruction
+    int64_t pes = 0;  // the most active PEs of its instructions
+    double workNs = 0;
+  };
+
+  // Checked mode: the first instruction that reads LM a PE never wrote (E502). Whether one does
+  // depends only on the program, so it is found here once instead of on every access.
+  void findUninitializedRead(const Program &program) {
+    failAt_ = -1;
+    LmValidity validity(lmSize_);
+    for (int i = 0; i < program.instrs_size() && failAt_ < 0; ++i) {
+      const Instr &in = program.instrs(i);
+      const Step &step = steps_[i];
+      const int64_t active = in.active_pes();
+      if (in.kind() == Instr::LOAD) {
+        validity.write(in.xfer().lm_addr(), transferTileBytes(program, in.xfer()), active);
+      } else if (in.kind() == Instr::STORE) {
+        int64_t bytes = transferTileBytes(program, in.xfer());
+        if (validity.firstMissing(in.xfer().lm_addr(), bytes, active) >= 0) {
+          failAt_ = i;
+          failMessage_ = llvm::formatv("layer '{0}': store to '{1}' reads LM [{2}, {3}) that was never written",
+                                       step.layer->name(), program.buffers(in.xfer().buffer()).name(),
+                                       in.xfer().lm_addr(), in.xfer().lm_addr() + bytes);
+        }
+      } else if (in.kind() == Instr::COMPUTE) {
+        // The lowest PE missing a byte, and the first operand it misses, as a PE-by-PE check finds.
+        int64_t pe = -1;
+        for (auto [addr, size] : step.kernel->reads) {
+          int64_t p = validity.firstMissing(addr, size, active);
+          if (p >= 0 && (pe < 0 || p < pe)) pe = p;
+        }
+        if (pe >= 0) {
+          for (auto [addr, size] : step.kernel->reads) {
+            if (validity.firstMissing(addr, size, pe + 1) < 0) continue;
+            failAt_ = i;
+            failMessage_ = llvm::formatv("layer '{0}': PE {1} kernel {2} reads LM [{3}, {4}) that was never written",
+                                         step.layer->name(), pe, in.kernel().op(), addr, addr + size);
+            break;
+          }
+        }
+        for (auto [addr, size] : step.kernel->writes) validity.write(addr, size, active);
+      }
+    }
+  }
+
+  void planSegments(const Program &program) {
+    segments_.clear();
+    using Range = std::pair<int64_t, int64_t>;
+    std::vector<Range> reads, writes;
+    Segment seg;
+    auto close = [&](int end) {
+      seg.end = end;
+      if (seg.end > seg.begin) segments_.push_back(seg);
+      seg = Segment{end, end};
+      reads.clear();
+      writes.clear();
+    };
+    for (int i = 0; i < program.instrs_size(); ++i) {
+      const Instr &in = program.instrs(i);
+      bool split = i == failAt_ || options_.instr_delay_us > 0;
+      if (in.kind() == Instr::HOST) {  // a segment of its own: the host works on DRAM alone
+        close(i);
+        seg.host = true;
+        close(i + 1);
+        continue;
+      }
+      if (in.kind() == Instr::LOAD || in.kind() == Instr::STORE) {
+        const Buffer &b = program.buffers(in.xfer().buffer());
+        Range r{b.dram_offset(), b.dram_offset() + b.bytes()};
+        for (const Range &w : writes) split |= overlaps(r, w);
+        if (in.kind() == Instr::STORE)
+          for (const Range &rd : reads) split |= overlaps(r, rd);
+        if (split) close(i);
+        (in.kind() == Instr::LOAD ? reads : writes).push_back(r);
+      } else if (split) {
+        close(i);
+      }
+      seg.pes = std::max(seg.pes, in.kind() == Instr::WAIT ? 0 : in.active_pes());
+      seg.workNs += steps_[i].workNs;
+    }
+    close(program.instrs_size());
+  }
+
+  // PEs [lo, hi) run the segment's instructions in order; each keeps its LM hot in the cache.
+  // A LOAD read in place records each PE's view; its kernels pick them up.
+  void runBlock(const Segment &seg, int64_t lo, int64_t hi) {
+    int64_t start[16];
+    const int slots = std::max(viewPlan_.slots, 1);
+    for (int i = seg.begin; i < seg.end; ++i) {
+      const Step &step = steps_[i];
+      const Instr &in = *step.instr;
+      const int64_t end = std::min(hi, in.active_pes());
+      if (in.kind() == Instr::WAIT || lo >= end) continue;
+      step.tiles->tileStart(in.first_tile() + lo, start);
+      const PeTile tile{start, step.layer->space().data()};
+      const int loadSlot = viewPlan_.loadSlot[i];
+      const std::vector<int> &operandSlot = viewPlan_.operandSlot[i];
+      const bool viewed = std::any_of(operandSlot.begin(), operandSlot.end(), [](int s) { return s >= 0; });
+      for (int64_t pe = lo; pe < end; ++pe, step.tiles->nextTile(start)) {
+        uint8_t *lm = lm_ + pe * lmSize_;
+        const uint8_t **peViews = &views_[pe * slots];
+        if (step.kernel) {
+          if (!viewed) {
+            step.kernel->run(lm, tile);
+            continue;
+          }
+          const uint8_t *operands[8] = {};
+          for (size_t k = 0; k < operandSlot.size() && k < 8; ++k)
+            if (operandSlot[k] >= 0) operands[k] = peViews[operandSlot[k]];
+          step.kernel->run(lm, tile, operands);
+        } else if (loadSlot >= 0) {
+          peViews[loadSlot] = step.xfer->view(start);
+        } else {
+          step.xfer->run(start, dramBase_, lm);
+        }
+      }
+    }
+  }
+
+  void runSegment(const Segment &seg) {
+    const int64_t threads = pool_.threads();
+    if (threads <= 1 || seg.workNs < 20000 || seg.pes < 2) {
+      runBlock(seg, 0, seg.pes);
+      return;
+    }
+    // Blocks small enough to balance the threads, large enough to amortise the per-block setup.
+    int64_t block = std::clamp<int64_t>(seg.pes / (threads * 8), 1, 32);
+    int64_t blocks = (seg.pes + block - 1) / block;
+    pool_.parallelFor(blocks, [&](int64_t b) { runBlock(seg, b * block, std::min(seg.pes, (b + 1) * block)); });
+  }
+
   Hardware hw_;
   Options options_;
   int64_t lmSize_;
   uint8_t *lm_ = nullptr;
-  uint8_t *valid_ = nullptr;
-  bool validDirty_ = false;
   std::vector<uint8_t> ownDram_;  // when the device's memory is not given
   uint8_t *dramBase_ = nullptr;
   const Program *program_ = nullptr;
-  std::vector<std::unique_ptr<PreparedKernel>> prepared_;
-  llvm::ThreadPool pool_;
+  std::vector<Step> steps_;
+  std::vector<Segment> segments_;
+  ViewPlan viewPlan_;
+  std::vector<const uint8_t *> views_;  // per PE, per view slot: where its viewed tile is
+  DynamicShapes shapes_;          // of dynamic-shaped buffers host ops wrote in this run
+  int failAt_ = -1;               // first instruction reading never-written LM, -1 = none
+  std::string failMessage_;
+  PePool pool_;
 };
 
 Emulator::Emulator(Hardware hw, Options options)
@@ -233,6 +390,7 @@ void Emulator::writeBufferImage(const Buffer &buffer, const uint8_t *image) {
   impl_->writeBufferImage(buffer, image);
 }
 llvm::Expected<RunStats> Emulator::run() { return impl_->run(); }
+std::vector<int64_t> Emulator::shape(const Buffer &buffer) const { return impl_->shape(buffer); }
 llvm::Expected<std::vector<uint8_t>> Emulator::readOutput(int ioIndex, DType hostType) const {
   return impl_->readOutput(ioIndex, hostType);
 }

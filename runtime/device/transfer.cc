@@ -2,8 +2,12 @@
 
 #include "runtime/device/element_convert.h"
 #include "runtime/device/kernels/kernel.h"
+#include "runtime/device/transfer_gather.h"
 #include "support/error.h"
 
+#include <immintrin.h>
+
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
@@ -25,6 +29,14 @@ void TileWalker::tileStart(int64_t tile, int64_t *start) const {
   }
 }
 
+void TileWalker::nextTile(int64_t *start) const {
+  for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
+    start[a] += tile_[a];
+    if (start[a] < grid_[a] * tile_[a]) return;
+    start[a] = 0;
+  }
+}
+
 namespace {
 
 std::vector<int> lmOrder(const Transfer &x) {
@@ -37,105 +49,110 @@ std::vector<int> lmOrder(const Transfer &x) {
 }
 
 int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
 
-int64_t windowStart(const AxisMap &m, const int64_t *tileStart, const int64_t *redStarts) {
-  int64_t start = m.offset();
-  if (m.follows() >= 0 && m.ratio_den() > 0)
-    start += floorDiv(m.ratio_num() * tileStart[m.follows()], m.ratio_den());
-  else if (m.follows() >= 0)
-    start += m.scale() * (tileStart[m.follows()] / std::max<int64_t>(m.div(), 1));
-  if (m.red_follows() >= 0 && redStarts) start += m.red_scale() * redStarts[m.red_follows()];
-  return start;
+// The indices k in [0, size) with 0 <= start + k * step < dim, as [lo, hi).
+void insideRange(int64_t start, int64_t step, int64_t dim, int64_t size, int64_t &lo, int64_t &hi) {
+  if (step > 0) {
+    lo = start >= 0 ? 0 : ceilDiv(-start, step);
+    hi = start > dim - 1 ? 0 : floorDiv(dim - 1 - start, step) + 1;
+  } else if (step < 0) {
+    lo = start <= dim - 1 ? 0 : ceilDiv(start - dim + 1, -step);
+    hi = start < 0 ? 0 : floorDiv(start, -step) + 1;
+  } else {
+    lo = 0;
+    hi = start >= 0 && start < dim ? size : 0;
+  }
+  lo = std::max<int64_t>(lo, 0);
+  hi = std::min(hi, size);
 }
 
-// The window of one transfer on one PE: per LM axis, which elements lie inside and the buffer
-// element offset each index contributes (affine axes: start + k * step; indirect ones: the
-// indices the PE holds in LM).
-struct Window {
-  int rank = 0;
-  std::vector<int64_t> sizes;              // LM tile extents, LM order
-  std::vector<std::vector<int64_t>> offs;  // per LM axis, per index: buffer element offset
-  std::vector<std::vector<char>> inside;   // per LM axis, per index: element exists
-  int64_t innerStride = 0;                 // the innermost axis's stride when it is affine
-  bool innerIndirect = false;
+// Copies n bytes that do not overlap; short rows (tile halos, 4-element tiles) dominate, so the
+// small sizes are a few fixed-size moves instead of a libc call.
+inline void copyBytes(uint8_t *d, const uint8_t *s, int64_t n) {
+  if (n >= 32) {
+    if (n > 512) {
+      std::memcpy(d, s, n);
+      return;
+    }
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32)
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(d + i),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(s + i)));
+    if (i < n)
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(d + n - 32),
+                          _mm256_loadu_si256(reinterpret_cast<const __m256i *>(s + n - 32)));
+  } else if (n >= 16) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i *>(s + n - 16));
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(d), a);
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(d + n - 16), b);
+  } else if (n >= 8) {
+    uint64_t a, b;
+    std::memcpy(&a, s, 8);
+    std::memcpy(&b, s + n - 8, 8);
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, s, 4);
+    std::memcpy(&b, s + n - 4, 4);
+    std::memcpy(d, &a, 4);
+    std::memcpy(d + n - 4, &b, 4);
+  } else {
+    for (int64_t i = 0; i < n; ++i) d[i] = s[i];
+  }
+}
+
+template <typename T>
+inline void copyStrided(T *d, int64_t dstep, const T *s, int64_t sstep, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) d[i * dstep] = s[i * sstep];
+}
+
+// Row movers: n elements, the DRAM side `step` elements apart, the LM side contiguous.
+struct ContiguousLoad {
+  int64_t esize;
+  void operator()(const uint8_t *buf, int64_t, uint8_t *lm, int64_t n) const { copyBytes(lm, buf, n * esize); }
 };
-
-int64_t loadIndex(DType type, const uint8_t *p, int64_t k) {
-  switch (type) {
-    case I32: return reinterpret_cast<const int32_t *>(p)[k];
-    case F32: return static_cast<int64_t>(reinterpret_cast<const float *>(p)[k]);
-    case F64: return static_cast<int64_t>(reinterpret_cast<const double *>(p)[k]);
-    default: return reinterpret_cast<const int64_t *>(p)[k];
+struct ContiguousStore {
+  int64_t esize;
+  void operator()(uint8_t *buf, int64_t, const uint8_t *lm, int64_t n) const { copyBytes(buf, lm, n * esize); }
+};
+template <typename T>
+struct StridedLoad {
+  void operator()(const uint8_t *buf, int64_t step, uint8_t *lm, int64_t n) const {
+    copyStrided(reinterpret_cast<T *>(lm), 1, reinterpret_cast<const T *>(buf), step, n);
   }
-}
-
-// Fills `w` (storage reused across calls: this runs once per PE per transfer).
-void makeWindow(Window &w, const Buffer &b, const Transfer &x, const int64_t *tileStart,
-                const int64_t *redStarts, const int64_t *spaceLeft /* may be null */,
-                const uint8_t *lm /* for indirect axes */) {
-  int perm[16];
-  const int rank = x.axes_size();
-  for (int i = 0; i < rank; ++i) perm[i] = x.lm_perm_size() ? x.lm_perm(i) : i;
-  w.rank = rank;
-  int64_t bstride[16];
-  bstride[rank - 1] = 1;
-  for (int a = rank - 2; a >= 0; --a) bstride[a] = bstride[a + 1] * b.shape(a + 1);
-  w.sizes.resize(rank);
-  w.inside.resize(rank);
-  w.offs.resize(rank);
-  for (int i = 0; i < rank; ++i) {
-    const AxisMap &m = x.axes(perm[i]);
-    const int64_t start = windowStart(m, tileStart, redStarts), dim = b.shape(perm[i]);
-    int64_t limit = m.size();
-    if (spaceLeft && m.follows() >= 0) limit = std::min(limit, spaceLeft[m.follows()]);
-    std::vector<char> &in = w.inside[i];
-    std::vector<int64_t> &offs = w.offs[i];
-    in.resize(m.size());
-    offs.resize(m.size());
-    for (int64_t k = 0; k < m.size(); ++k) {
-      int64_t c = start + k * m.step();
-      if (m.indirect() && lm) {
-        c = loadIndex(m.indirect_dtype(), lm + m.indirect_lm_addr(), k);
-        if (c < 0) c += dim;
-      }
-      in[k] = c >= 0 && c < dim && k < limit;
-      offs[k] = c * bstride[perm[i]];
-    }
-    w.sizes[i] = m.size();
-    if (i == rank - 1) {
-      w.innerIndirect = m.indirect();
-      w.innerStride = m.step() * bstride[perm[i]];
-    }
+};
+template <typename T>
+struct StridedStore {
+  void operator()(uint8_t *buf, int64_t step, const uint8_t *lm, int64_t n) const {
+    copyStrided(reinterpret_cast<T *>(buf), step, reinterpret_cast<const T *>(lm), 1, n);
   }
-}
-
-// Calls fn(lmElementIndex, rowOffset, rowInside, n, stride, inside, innerOffs) for every row of
-// the window (the innermost LM axis). With an affine innermost axis element k of the row is at
-// rowOffset + k * stride and innerOffs is null; otherwise at rowOffset + innerOffs[k]. The outer
-// offsets and the count of outer axes lying outside are kept up to date as an odometer.
-template <typename Fn>
-void forEachElement(const Window &w, Fn &&fn) {
-  const int inner = w.rank - 1;
-  int64_t idx[16] = {0};
-  int64_t rows = 1;
-  for (int i = 0; i < inner; ++i) rows *= w.sizes[i];
-  int64_t off = w.innerIndirect ? 0 : w.offs[inner][0];
-  int outside = 0;
-  for (int i = 0; i < inner; ++i) off += w.offs[i][0], outside += !w.inside[i][0];
-  const int64_t n = w.sizes[inner];
-  const int64_t *innerOffs = w.innerIndirect ? w.offs[inner].data() : nullptr;
-  for (int64_t row = 0, e = 0; row < rows; ++row, e += n) {
-    fn(e, off, outside == 0, n, w.innerStride, w.inside[inner], innerOffs);
-    for (int i = inner - 1; i >= 0; --i) {
-      outside -= !w.inside[i][idx[i]];
-      off -= w.offs[i][idx[i]];
-      if (++idx[i] == w.sizes[i]) idx[i] = 0;
-      off += w.offs[i][idx[i]];
-      outside += !w.inside[i][idx[i]];
-      if (idx[i] != 0) break;
+};
+// Mixed precision: the LM tile holds another element type than the buffer.
+struct ConvertLoad {
+  DType from, to;
+  int64_t bsize, esize;
+  void operator()(const uint8_t *buf, int64_t step, uint8_t *lm, int64_t n) const {
+    if (step == 1) {
+      convertElements(from, buf, to, lm, n);
+      return;
     }
+    for (int64_t k = 0; k < n; ++k) convertElements(from, buf + k * step * bsize, to, lm + k * esize, 1);
   }
-}
+};
+struct ConvertStore {
+  DType from, to;
+  int64_t bsize, esize;
+  void operator()(uint8_t *buf, int64_t step, const uint8_t *lm, int64_t n) const {
+    if (step == 1) {
+      convertElements(from, lm, to, buf, n);
+      return;
+    }
+    for (int64_t k = 0; k < n; ++k) convertElements(from, lm + k * esize, to, buf + k * step * bsize, 1);
+  }
+};
 
 }  // namespace
 
@@ -180,92 +197,189 @@ llvm::Error validateTransfer(const Program &program, const Instr &in, int64_t lm
   return llvm::Error::success();
 }
 
-llvm::Error executeLoad(const Program &program, const Instr &in, const int64_t *tileStart,
-                        const int64_t *redStarts, const uint8_t *dram, uint8_t *lm,
-                        uint8_t *valid) {
+TransferPlan::TransferPlan(const Program &program, const Instr &in, const TileWalker &tiles)
+    : program_(&program), instr_(&in), layer_(&program.layers(in.layer())) {
   const Transfer &x = in.xfer();
   const Buffer &b = program.buffers(x.buffer());
-  const DType from = b.dtype(), to = lmType(program, x);
-  const int64_t bsize = dtypeBytes(from), esize = dtypeBytes(to);
-  // Copies n elements, converting when the LM tile holds another type.
-  auto copy = [&](uint8_t *out, const uint8_t *in, int64_t n) {
-    if (from != to) {
-      convertElements(from, in, to, out, n);
-    } else if (esize == 4 && n < 32) {  // short rows (tile halos): a plain loop beats memcpy calls
-      uint32_t *o = reinterpret_cast<uint32_t *>(out);
-      const uint32_t *i = reinterpret_cast<const uint32_t *>(in);
-      for (int64_t k = 0; k < n; ++k) o[k] = i[k];
-    } else {
-      std::memcpy(out, in, n * esize);
-    }
-  };
-  uint8_t pad[8];
-  storeScalar(to, x.pad(), pad);
-  const uint8_t *src = dram + b.dram_offset();
-  uint8_t *dst = lm + x.lm_addr();
-  thread_local Window w;
-  makeWindow(w, b, x, tileStart, redStarts, nullptr, lm);
-  forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
-                        const std::vector<char> &inside, const int64_t *innerOffs) {
-    uint8_t *out = dst + e * esize;
-    if (innerOffs) {  // indirect innermost axis: element by element
-      for (int64_t k = 0; k < n; ++k, out += esize) {
-        if (rowInside && inside[k]) copy(out, src + (off + innerOffs[k]) * bsize, 1);
-        else std::memcpy(out, pad, esize);
-      }
-      return;
-    }
-    if (rowInside && stride == 1) {
-      // The inside part of a row is one contiguous run: copy it, pad around it.
-      int64_t lo = 0, hi = n;
-      while (lo < n && !inside[lo]) ++lo;
-      while (hi > lo && !inside[hi - 1]) --hi;
-      for (int64_t k = 0; k < lo; ++k) std::memcpy(out + k * esize, pad, esize);
-      copy(out + lo * esize, src + (off + lo) * bsize, hi - lo);
-      for (int64_t k = hi; k < n; ++k) std::memcpy(out + k * esize, pad, esize);
-      return;
-    }
-    for (int64_t k = 0; k < n; ++k, out += esize) {
-      if (rowInside && inside[k])
-        copy(out, src + (off + k * stride) * bsize, 1);
-      else
-        std::memcpy(out, pad, esize);
-    }
-  });
-  if (valid) std::memset(valid + x.lm_addr(), 1, transferTileBytes(program, x));
-  return llvm::Error::success();
+  load_ = in.kind() == Instr::LOAD;
+  lmType_ = lmType(program, x);
+  bufType_ = b.dtype();
+  lmSize_ = dtypeBytes(lmType_);
+  bufSize_ = dtypeBytes(bufType_);
+  lmAddr_ = x.lm_addr();
+  tileBytes_ = transferTileBytes(program, x);
+  bufferOffset_ = b.dram_offset();
+  const int rank = x.axes_size();
+  redStarts_.assign(tiles.redStarts(), tiles.redStarts() + in.red_coords_size() + 1);
+  std::vector<int64_t> bstride(rank, 1);
+  for (int a = rank - 2; a >= 0; --a) bstride[a] = bstride[a + 1] * b.shape(a + 1);
+  std::vector<int> perm = lmOrder(x);
+  axes_.resize(rank);
+  int64_t lmStride = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    const AxisMap &m = x.axes(perm[i]);
+    Axis &a = axes_[i];
+    indirect_ |= m.indirect();
+    a.follows = m.follows();
+    a.offset = m.offset();
+    // The reduction chunk is fixed per instruction; stores never move with it.
+    if (load_ && m.red_follows() >= 0) a.offset += m.red_scale() * tiles.redStarts()[m.red_follows()];
+    a.scale = m.scale();
+    a.div = std::max<int64_t>(m.div(), 1);
+    a.ratioNum = m.ratio_num();
+    a.ratioDen = m.ratio_den();
+    a.size = m.size();
+    a.step = m.step();
+    a.dim = b.shape(perm[i]);
+    a.bufAxis = perm[i];
+    a.bufStride = bstride[perm[i]];
+    a.lmStride = lmStride;
+    lmStride *= m.size();
+  }
+  for (const Axis &a : axes_) lmShape_.push_back(a.size);
+  if (load_) {
+    padTile_.resize(tileBytes_);
+    uint8_t pad[8];
+    storeScalar(lmType_, x.pad(), pad);
+    for (int64_t o = 0; o + lmSize_ <= tileBytes_; o += lmSize_) std::memcpy(&padTile_[o], pad, lmSize_);
+  }
 }
 
-llvm::Error executeStore(const Program &program, const Instr &in, const Layer &layer,
-                         const int64_t *tileStart, uint8_t *dram, const uint8_t *lm,
-                         const uint8_t *valid) {
-  const Transfer &x = in.xfer();
-  const Buffer &b = program.buffers(x.buffer());
-  const DType from = lmType(program, x), to = b.dtype();
-  const int64_t esize = dtypeBytes(from), bsize = dtypeBytes(to);
-  const int64_t bytes = transferTileBytes(program, x);
-  if (valid && std::memchr(valid + x.lm_addr(), 0, bytes))
-    return makeError(ErrorCode::LmUninitialized,
-                     "layer '{0}': store to '{1}' reads LM [{2}, {3}) that was never written",
-                     layer.name(), b.name(), x.lm_addr(), x.lm_addr() + bytes);
-  int64_t spaceLeft[16];
-  for (int a = 0; a < layer.space_size(); ++a) spaceLeft[a] = layer.space(a) - tileStart[a];
-  thread_local Window w;
-  makeWindow(w, b, x, tileStart, nullptr, spaceLeft, lm);
-  uint8_t *out = dram + b.dram_offset();
-  const uint8_t *tile = lm + x.lm_addr();
-  forEachElement(w, [&](int64_t e, int64_t off, bool rowInside, int64_t n, int64_t stride,
-                        const std::vector<char> &inside, const int64_t *innerOffs) {
-    if (!rowInside) return;
-    for (int64_t k = 0; k < n; ++k) {
-      if (!inside[k]) continue;
-      uint8_t *dst = out + (off + (innerOffs ? innerOffs[k] : k * stride)) * bsize;
-      const uint8_t *from_ = tile + (e + k) * esize;
-      if (from == to) std::memcpy(dst, from_, esize);
-      else convertElements(from, from_, to, dst, 1);
+int64_t TransferPlan::Axis::start(const int64_t *tileStart) const {
+  if (follows < 0) return offset;
+  const int64_t t = tileStart[follows];
+  return offset + (ratioDen > 0 ? floorDiv(ratioNum * t, ratioDen) : scale * (t / div));
+}
+
+bool TransferPlan::viewable() const {
+  if (!load_ || indirect_ || lmType_ != bufType_) return false;
+  for (const Axis &a : axes_)
+    if (a.step <= 0) return false;
+  return true;
+}
+
+void TransferPlan::windowExtent(const TileWalker &tiles, int64_t firstTile, int64_t count,
+                                std::vector<int64_t> &lo, std::vector<int64_t> &hi) const {
+  lo.assign(axes_.size(), INT64_MAX);
+  hi.assign(axes_.size(), INT64_MIN);
+  int64_t start[16];
+  tiles.tileStart(firstTile, start);
+  for (int64_t t = 0; t < count; ++t, tiles.nextTile(start))
+    for (const Axis &a : axes_) {
+      const int64_t s = a.start(start);
+      lo[a.bufAxis] = std::min(lo[a.bufAxis], s);
+      hi[a.bufAxis] = std::max(hi[a.bufAxis], s + (a.size - 1) * a.step + 1);
     }
-  });
-  return llvm::Error::success();
+}
+
+void TransferPlan::setViewSource(const uint8_t *base, const std::vector<int64_t> &strides,
+                                 const std::vector<int64_t> &padLo) {
+  int64_t bias = 0;
+  for (Axis &a : axes_) {
+    a.viewStride = strides[a.bufAxis];
+    bias += padLo[a.bufAxis] * strides[a.bufAxis];
+  }
+  viewBase_ = base + bias * lmSize_;
+}
+
+std::vector<int64_t> TransferPlan::viewStrides() const {
+  std::vector<int64_t> strides;
+  for (const Axis &a : axes_) strides.push_back(a.step * a.viewStride);
+  return strides;
+}
+
+const uint8_t *TransferPlan::view(const int64_t *tileStart) const {
+  int64_t off = 0;
+  for (const Axis &a : axes_) off += a.start(tileStart) * a.viewStride;
+  return viewBase_ + off * lmSize_;
+}
+
+// Moves the box [lo, hi) of the window; element k of axis i sits at buffer element
+// base + sum k_i * step_i * bufStride_i and LM element sum k_i * lmStride_i. Axes whose inner
+// neighbour is whole and contiguous with them fold into one longer row first.
+template <typename Row>
+void TransferPlan::copyBox(const Row &row, int64_t base, const int64_t *lo, const int64_t *hi,
+                           uint8_t *dram, uint8_t *lm) const {
+  struct Run {
+    int64_t lo, hi, size, buf, lm;
+  };
+  Run runs[16];
+  int n = 0;
+  for (int i = static_cast<int>(axes_.size()) - 1; i >= 0; --i) {
+    const Axis &a = axes_[i];
+    Run r{lo[i], hi[i], a.size, a.step * a.bufStride, a.lmStride};
+    if (n > 0) {
+      Run &in = runs[n - 1];
+      if (in.lo == 0 && in.hi == in.size && r.buf == in.size * in.buf && r.lm == in.size * in.lm) {
+        in = {r.lo * in.size, r.hi * in.size, r.size * in.size, in.buf, in.lm};
+        continue;
+      }
+    }
+    runs[n++] = r;
+  }
+  int64_t bufOff = base, lmOff = 0;
+  int64_t k[16];
+  for (int j = 0; j < n; ++j) {
+    k[j] = runs[j].lo;
+    bufOff += runs[j].lo * runs[j].buf;
+    lmOff += runs[j].lo * runs[j].lm;
+  }
+  const int64_t len = runs[0].hi - runs[0].lo, step = runs[0].buf;
+  uint8_t *buf = dram + bufferOffset_;
+  uint8_t *tile = lm + lmAddr_;
+  for (;;) {
+    row(buf + bufOff * bufSize_, step, tile + lmOff * lmSize_, len);
+    int j = 1;
+    for (; j < n; ++j) {
+      bufOff += runs[j].buf;
+      lmOff += runs[j].lm;
+      if (++k[j] < runs[j].hi) break;
+      bufOff -= (runs[j].hi - runs[j].lo) * runs[j].buf;
+      lmOff -= (runs[j].hi - runs[j].lo) * runs[j].lm;
+      k[j] = runs[j].lo;
+    }
+    if (j == n) return;
+  }
+}
+
+void TransferPlan::run(const int64_t *tileStart, uint8_t *dram, uint8_t *lm) const {
+  if (indirect_) {
+    if (load_) gatherLoad(*program_, *instr_, tileStart, redStarts_.data(), dram, lm);
+    else scatterStore(*program_, *instr_, *layer_, tileStart, dram, lm);
+    return;
+  }
+  const int rank = static_cast<int>(axes_.size());
+  int64_t lo[16], hi[16], base = 0;
+  bool full = true;
+  for (int i = 0; i < rank; ++i) {
+    const Axis &a = axes_[i];
+    const int64_t start = a.start(tileStart);
+    base += start * a.bufStride;
+    insideRange(start, a.step, a.dim, a.size, lo[i], hi[i]);
+    // A store writes only what lies inside the layer: the tile may overhang its extent.
+    if (!load_ && a.follows >= 0) hi[i] = std::min(hi[i], layer_->space(a.follows) - tileStart[a.follows]);
+    if (lo[i] >= hi[i]) {
+      if (load_) std::memcpy(lm + lmAddr_, padTile_.data(), tileBytes_);
+      return;
+    }
+    full &= lo[i] == 0 && hi[i] == a.size;
+  }
+  if (load_ && !full) std::memcpy(lm + lmAddr_, padTile_.data(), tileBytes_);
+  const int64_t step = axes_[rank - 1].step * axes_[rank - 1].bufStride;
+  if (lmType_ != bufType_) {
+    if (load_) copyBox(ConvertLoad{bufType_, lmType_, bufSize_, lmSize_}, base, lo, hi, dram, lm);
+    else copyBox(ConvertStore{lmType_, bufType_, bufSize_, lmSize_}, base, lo, hi, dram, lm);
+  } else if (step == 1) {
+    if (load_) copyBox(ContiguousLoad{lmSize_}, base, lo, hi, dram, lm);
+    else copyBox(ContiguousStore{lmSize_}, base, lo, hi, dram, lm);
+  } else {
+    switch (lmSize_) {
+      case 1: load_ ? copyBox(StridedLoad<uint8_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint8_t>{}, base, lo, hi, dram, lm); break;
+      case 2: load_ ? copyBox(StridedLoad<uint16_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint16_t>{}, base, lo, hi, dram, lm); break;
+      case 4: load_ ? copyBox(StridedLoad<uint32_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint32_t>{}, base, lo, hi, dram, lm); break;
+      default: load_ ? copyBox(StridedLoad<uint64_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint64_t>{}, base, lo, hi, dram, lm); break;
+    }
+  }
 }
 
 }  // namespace pfcomp::device

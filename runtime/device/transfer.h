@@ -1,5 +1,7 @@
 // Executing LOAD / STORE instructions: cutting a PE's window out of a DRAM buffer into its LM
 // tile (padding outside the buffer) and writing an LM tile back, clipped to the layer's extent.
+// A TransferPlan is made once per instruction when the program is loaded; per PE it only
+// computes the window start and copies rows.
 #pragma once
 
 #include "runtime/device/program.pb.h"
@@ -16,8 +18,11 @@ class TileWalker {
  public:
   TileWalker(const Layer &layer, const Instr &instr);
   void tileStart(int64_t tile, int64_t *start) const;
+  // The start of the next tile after `start` (tile + 1), as an odometer: no divisions.
+  void nextTile(int64_t *start) const;
   const int64_t *redStarts() const { return redStarts_.data(); }
   int64_t numTiles() const { return numTiles_; }
+  int rank() const { return static_cast<int>(grid_.size()); }
 
  private:
   std::vector<int64_t> grid_, tile_, redStarts_;
@@ -30,12 +35,60 @@ DType lmType(const Program &program, const Transfer &xfer);
 int64_t transferTileBytes(const Program &program, const Transfer &xfer);
 llvm::Error validateTransfer(const Program &program, const Instr &instr, int64_t lmBytes);
 
-// `valid` (may be null) tracks which LM bytes hold data, for the checked mode.
-llvm::Error executeLoad(const Program &program, const Instr &instr, const int64_t *tileStart,
-                        const int64_t *redStarts, const uint8_t *dram, uint8_t *lm,
-                        uint8_t *valid);
-llvm::Error executeStore(const Program &program, const Instr &instr, const Layer &layer,
-                         const int64_t *tileStart, uint8_t *dram, const uint8_t *lm,
-                         const uint8_t *valid);
+class TransferPlan {
+ public:
+  // `instr` must have passed validateTransfer.
+  TransferPlan(const Program &program, const Instr &instr, const TileWalker &tiles);
+  // One PE's part: LOAD fills the LM tile from DRAM (pad outside the buffer); STORE writes the
+  // tile's elements that lie inside the buffer and the layer's extent.
+  void run(const int64_t *tileStart, uint8_t *dram, uint8_t *lm) const;
+
+  // In-place reads (PreparedKernel::acceptView). A LOAD is viewable when its window is a plain
+  // strided box of the buffer: no indirect axis, no type change, positive steps.
+  bool viewable() const;
+  // Per buffer axis, the indices the windows of tiles [firstTile, firstTile + count) touch:
+  // [lo, hi), possibly reaching outside the buffer (padding).
+  void windowExtent(const TileWalker &tiles, int64_t firstTile, int64_t count, std::vector<int64_t> &lo,
+                    std::vector<int64_t> &hi) const;
+  // Where the buffer sits for views: element (i_0, ..., i_r) at base + sum (i_a + padLo_a) *
+  // strides_a elements (the buffer itself, or a copy with a border of padLo_a in front).
+  void setViewSource(const uint8_t *base, const std::vector<int64_t> &strides, const std::vector<int64_t> &padLo);
+  // The view's element strides per LM axis (the kernel operand's axes).
+  std::vector<int64_t> viewStrides() const;
+  const uint8_t *view(const int64_t *tileStart) const;
+  const std::vector<int64_t> &lmShape() const { return lmShape_; }
+  int64_t lmAddr() const { return lmAddr_; }
+  int64_t tileBytes() const { return tileBytes_; }
+
+ private:
+  // One buffer axis of the window, in LM order. Its start for a tile is
+  // offset + scale * (t / div), or floor(ratioNum * t / ratioDen), t = the tile start on `follows`.
+  struct Axis {
+    int follows = -1;
+    int64_t offset = 0, scale = 0, div = 1, ratioNum = 0, ratioDen = 0;
+    int64_t size = 1, step = 1, dim = 1;
+    int bufAxis = 0;
+    int64_t bufStride = 1;  // elements between neighbours of this buffer axis
+    int64_t lmStride = 1;   // elements between neighbours of this LM tile axis
+    int64_t viewStride = 0; // elements between neighbours in the view source along bufAxis
+    int64_t start(const int64_t *tileStart) const;
+  };
+  template <typename Row>
+  void copyBox(const Row &row, int64_t base, const int64_t *lo, const int64_t *hi, uint8_t *dram,
+               uint8_t *lm) const;
+
+  const Program *program_;
+  const Instr *instr_;
+  const Layer *layer_;
+  std::vector<Axis> axes_;
+  std::vector<int64_t> redStarts_;  // the gather path's reduction chunk starts
+  std::vector<uint8_t> padTile_;  // a whole LM tile of the pad value (loads)
+  std::vector<int64_t> lmShape_;
+  const uint8_t *viewBase_ = nullptr;  // the view source, at the buffer's element 0
+  int64_t lmAddr_ = 0, tileBytes_ = 0, bufferOffset_ = 0;
+  int64_t lmSize_ = 0, bufSize_ = 0;  // element bytes in LM and in DRAM
+  DType lmType_ = DT_UNDEFINED, bufType_ = DT_UNDEFINED;
+  bool load_ = true, indirect_ = false;
+};
 
 }  // namespace pfcomp::device

@@ -1,9 +1,12 @@
 // Sliding-window PE kernels on NCHW tiles: 2-D convolution (MAU) and max / average pooling.
 // The input tile is the window a transfer cut out of DRAM, padding already filled in, so the
 // local input row of output row `oh` and kernel row `kh` is `oh * stride + kh * dilation`.
+#include "runtime/device/kernels/conv_f32.h"
 #include "runtime/device/kernels/kernel_util.h"
 
 #include <limits>
+#include <optional>
+#include <type_traits>
 
 namespace pfcomp::device::kernels {
 namespace {
@@ -20,14 +23,52 @@ class Conv2d : public PreparedKernel {
       : x_(k.addrs(0)), w_(k.addrs(1)), y_(k.addrs(2)), accumulate_(k.accumulate()),
         xs_(s[0]), ws_(s[1]), ys_(s[2]) {
     win_ = {k.ints(0), k.ints(1), k.ints(2), k.ints(3)};
+    if constexpr (std::is_same_v<T, float>)
+      direct_.emplace(geometry(), ConvInputLayout{xs_[1] * xs_[2] * xs_[3], xs_[2] * xs_[3], xs_[3], true});
   }
 
-  // im2col, then Y[co, :] += W[co, k] * col[k, :]: the inner loop runs over the whole output
-  // plane of the tile (contiguous), which the host vectorises.
+  // fp32 reads X and W where they are: X with any strides but unit columns, W with its
+  // (c, kh, kw) taps contiguous per output channel.
+  bool acceptView(int operand, const std::vector<int64_t> &s) override {
+    if constexpr (!std::is_same_v<T, float>) {
+      return false;
+    } else {
+      if (s.size() != 4 || s[3] != 1) return false;
+      if (operand == 0) {
+        viewX_.emplace(geometry(), ConvInputLayout{s[0], s[1], s[2], false});
+        return true;
+      }
+      if (operand == 1 && s[2] == ws_[3] && s[1] == ws_[2] * ws_[3]) {
+        viewWStride_ = s[0];
+        return true;
+      }
+      return false;
+    }
+  }
+
+  void run(uint8_t *lm, const PeTile &tile, const uint8_t *const *views) const override {
+    if constexpr (std::is_same_v<T, float>) {
+      const int64_t taps = ws_[1] * ws_[2] * ws_[3];
+      const float *W = views[1] ? reinterpret_cast<const float *>(views[1]) : at<float>(lm, w_);
+      const int64_t wStride = views[1] ? viewWStride_ : taps;
+      if (views[0])
+        viewX_->run(reinterpret_cast<const float *>(views[0]), W, wStride, at<float>(lm, y_), accumulate_);
+      else
+        direct_->run(at<float>(lm, x_), W, wStride, at<float>(lm, y_), accumulate_);
+    } else {
+      run(lm, tile);
+    }
+  }
+
   void run(uint8_t *lm, const PeTile &) const override {
     const T *X = at<T>(lm, x_);
     const T *W = at<T>(lm, w_);
     T *Y = at<T>(lm, y_);
+    if constexpr (std::is_same_v<T, float>) {
+      direct_->run(X, W, ws_[1] * ws_[2] * ws_[3], Y, accumulate_);
+      return;
+    }
+    // Other element types: im2col, then Y[co, :] += W[co, k] * col[k, :] over the output plane.
     const int64_t N = ys_[0], CO = ys_[1], OH = ys_[2], OW = ys_[3];
     const int64_t C = xs_[1], IH = xs_[2], IW = xs_[3], KH = ws_[2], KW = ws_[3];
     const int64_t P = OH * OW, K = C * KH * KW;
@@ -74,6 +115,11 @@ class Conv2d : public PreparedKernel {
   bool accumulate_;
   Dims xs_, ws_, ys_;
   Window win_;
+  ConvGeometry geometry() const {
+    return {xs_[0], xs_[1], xs_[2], xs_[3], ws_[0], ws_[2], ws_[3], ys_[2], ys_[3], win_.sh, win_.sw, win_.dh, win_.dw};
+  }
+  std::optional<DirectConvF32> direct_, viewX_;  // fp32 (and fp16 widened to fp32): X in LM, X viewed
+  int64_t viewWStride_ = 0;                      // floats between output channels of a viewed W
 };
 
 template <typename T>

@@ -26,6 +26,21 @@ class PreparedKernel {
  public:
   virtual ~PreparedKernel() = default;
   virtual void run(uint8_t *lm, const PeTile &tile) const = 0;
+
+  // Operand views: an input operand the emulator did not copy into LM because it equals a
+  // window of DRAM that stays unchanged while the kernel reads it (a LOAD it skipped). The
+  // kernel is told the view's element strides per operand axis once, when the program is
+  // loaded, and may refuse them; then per PE views[k] points at operand k's first element, or
+  // is null when that operand sits in LM as usual.
+  virtual bool acceptView(int operand, const std::vector<int64_t> &strides) {
+    (void)operand, (void)strides;
+    return false;
+  }
+  virtual void run(uint8_t *lm, const PeTile &tile, const uint8_t *const *views) const {
+    (void)views;
+    run(lm, tile);
+  }
+
   // Byte ranges [addr, addr + size) the kernel reads and writes, for the emulator's checks.
   std::vector<std::pair<int64_t, int64_t>> reads, writes;
   KernelWork work;

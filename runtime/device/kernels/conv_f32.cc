@@ -1,0 +1,180 @@
+#include "runtime/device/kernels/conv_f32.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+
+namespace pfcomp::device::kernels {
+namespace {
+
+// The first `lanes` of 8 set.
+__m256i laneMask(int lanes) {
+  static const int32_t table[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(table + 8 - lanes));
+}
+
+// out[cb * R + r] += sum over taps t in [t0, t1) of w[cb * wStride + t] * x[taps[t] + rowOff[r] + 0..7].
+// S independent partial sums (taps t, t + 1, ... t + S - 1) keep 8 accumulators in flight, enough
+// to hide the FMA latency however few channels and rows the block has. Masked loads read only
+// each row's valid columns: for the taps near the end of the input tile, where a full 8-wide
+// load could run past it.
+template <int CB, int R, bool kMasked>
+void convMicro(const float *x, const int32_t *taps, int64_t t0, int64_t t1, const float *w,
+               int64_t wStride, const int32_t *rowOff, const __m256i *masks, __m256 *out) {
+  constexpr int S = CB * R >= 8 ? 1 : 8 / (CB * R);
+  __m256 acc[S][CB][R];
+  for (int s = 0; s < S; ++s)
+    for (int cb = 0; cb < CB; ++cb)
+      for (int r = 0; r < R; ++r) acc[s][cb][r] = _mm256_setzero_ps();
+  auto tap = [&](int s, int64_t t) __attribute__((always_inline)) {
+    const float *xt = x + taps[t];
+    __m256 xv[R];
+    for (int r = 0; r < R; ++r)
+      xv[r] = kMasked ? _mm256_maskload_ps(xt + rowOff[r], masks[r]) : _mm256_loadu_ps(xt + rowOff[r]);
+    for (int cb = 0; cb < CB; ++cb) {
+      const __m256 wv = _mm256_broadcast_ss(w + cb * wStride + t);
+      for (int r = 0; r < R; ++r) acc[s][cb][r] = _mm256_fmadd_ps(wv, xv[r], acc[s][cb][r]);
+    }
+  };
+  int64_t t = t0;
+  for (; t + S <= t1; t += S)
+    for (int s = 0; s < S; ++s) tap(s, t + s);
+  for (; t < t1; ++t) tap(0, t);
+  for (int cb = 0; cb < CB; ++cb)
+    for (int r = 0; r < R; ++r) {
+      __m256 sum = acc[0][cb][r];
+      for (int s = 1; s < S; ++s) sum = _mm256_add_ps(sum, acc[s][cb][r]);
+      out[cb * R + r] = _mm256_add_ps(out[cb * R + r], sum);
+    }
+}
+
+using MicroFn = void (*)(const float *, const int32_t *, int64_t, int64_t, const float *, int64_t,
+                         const int32_t *, const __m256i *, __m256 *);
+
+template <bool kMasked>
+MicroFn pickMicro(int cb, int r) {
+  switch (cb * 8 + r) {
+    case 8 + 1: return convMicro<1, 1, kMasked>;
+    case 8 + 2: return convMicro<1, 2, kMasked>;
+    case 8 + 4: return convMicro<1, 4, kMasked>;
+    case 16 + 1: return convMicro<2, 1, kMasked>;
+    case 16 + 2: return convMicro<2, 2, kMasked>;
+    case 16 + 4: return convMicro<2, 4, kMasked>;
+    case 32 + 1: return convMicro<4, 1, kMasked>;
+    default: return convMicro<4, 2, kMasked>;
+  }
+}
+
+}  // namespace
+
+// dst[p * jmax_ + j] = src[j * sw + p], zero past the row. Stride 2, the common case, moves 16
+// columns per step: two loads, even and odd lanes gathered by shuffles.
+void DirectConvF32::splitPhases(const float *src, float *dst) const {
+  int64_t j = 0;
+  if (g_.sw == 2) {
+    for (; 2 * j + 16 <= g_.iw; j += 8) {
+      const __m256 a = _mm256_loadu_ps(src + 2 * j), b = _mm256_loadu_ps(src + 2 * j + 8);
+      const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+      const __m256 odd = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+      _mm256_storeu_ps(dst + j, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xd8)));
+      _mm256_storeu_ps(dst + jmax_ + j, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(odd), 0xd8)));
+    }
+  }
+  for (int64_t p = 0; p < g_.sw; ++p)
+    for (int64_t jj = j; jj < jmax_; ++jj) {
+      const int64_t col = jj * g_.sw + p;
+      dst[p * jmax_ + jj] = col < g_.iw ? src[col] : 0.0f;
+    }
+}
+
+DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x) : g_(g), x_(x) {
+  split_ = g.sw > 1;
+  // Input layout the taps index: the tile itself, or per (channel, row) sw phases of jmax_
+  // columns, so that a tap's columns ow * sw + kw * dw are contiguous in ow.
+  int64_t rowStride = x.row, chanStride = x.channel;
+  if (split_) {
+    jmax_ = (g.iw + g.sw - 1) / g.sw;
+    rowStride = g.sw * jmax_;
+    chanStride = g.ih * rowStride;
+    splitFloats_ = g.c * chanStride;
+  }
+  for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t kh = 0; kh < g.kh; ++kh)
+      for (int64_t kw = 0; kw < g.kw; ++kw) {
+        int64_t col = kw * g.dw;
+        int64_t off = c * chanStride + kh * g.dh * rowStride;
+        off += split_ ? (col % g.sw) * jmax_ + col / g.sw : col;
+        taps_.push_back(static_cast<int32_t>(off));
+      }
+  const int64_t vectors = (g.ow + 7) / 8;
+  for (int64_t oh = 0; oh < g.oh; ++oh)
+    for (int64_t v = 0; v < vectors; ++v) {
+      rowOff_.push_back(static_cast<int32_t>(oh * g.sh * rowStride + v * 8));
+      rowLanes_.push_back(static_cast<int32_t>(std::min<int64_t>(8, g.ow - v * 8)));
+      rowOut_.push_back(static_cast<int32_t>(oh * g.ow + v * 8));
+    }
+  const int64_t rows = static_cast<int64_t>(rowOff_.size()), tapCount = static_cast<int64_t>(taps_.size());
+  // The furthest float of the input tile: a bounded one has nothing readable past it.
+  const int64_t inputFloats = (g.c - 1) * x.channel + (g.ih - 1) * x.row + g.iw;
+  for (int64_t co = 0; co < g.co;) {
+    const int cb = g.co - co >= 4 ? 4 : g.co - co >= 2 ? 2 : 1;
+    const int rmax = cb == 4 ? 2 : 4;
+    for (int64_t row = 0; row < rows;) {
+      int r = static_cast<int>(std::min<int64_t>(rmax, rows - row));
+      if (r == 3) r = 2;
+      Block b{cb, r, co, row, tapCount};
+      if (!split_ && x.bounded) {
+        int64_t end = 0;  // furthest float a full-width row load of the block reaches past its tap
+        for (int i = 0; i < r; ++i) end = std::max<int64_t>(end, rowOff_[row + i] + 8);
+        b.safeTaps = std::upper_bound(taps_.begin(), taps_.end(), static_cast<int32_t>(inputFloats - end)) -
+                     taps_.begin();
+      }
+      blocks_.push_back(b);
+      row += r;
+    }
+    co += cb;
+  }
+}
+
+void DirectConvF32::run(const float *x, const float *w, int64_t wStride, float *y, bool accumulate) const {
+  thread_local std::vector<float> scratch;
+  const int64_t tapCount = static_cast<int64_t>(taps_.size());
+  const int64_t plane = g_.oh * g_.ow;
+  for (int64_t n = 0; n < g_.n; ++n) {
+    const float *in = x + n * x_.batch;
+    if (split_) {
+      // 16 floats of slack: full-width loads of the last row vectors stay inside.
+      if (static_cast<int64_t>(scratch.size()) < splitFloats_ + 16) scratch.assign(splitFloats_ + 16, 0.0f);
+      float *s = scratch.data();
+      for (int64_t row = 0; row < g_.c * g_.ih; ++row)
+        splitPhases(in + (row / g_.ih) * x_.channel + (row % g_.ih) * x_.row, s + row * g_.sw * jmax_);
+      in = s;
+    }
+    float *out = y + n * g_.co * plane;
+    for (const Block &b : blocks_) {
+      __m256 acc[8];
+      __m256i masks[4];
+      for (int i = 0; i < 8; ++i) acc[i] = _mm256_setzero_ps();
+      for (int r = 0; r < b.r; ++r) masks[r] = laneMask(rowLanes_[b.row + r]);
+      const float *wb = w + b.co * wStride;
+      if (b.safeTaps > 0)
+        pickMicro<false>(b.cb, b.r)(in, taps_.data(), 0, b.safeTaps, wb, wStride, &rowOff_[b.row], masks, acc);
+      if (b.safeTaps < tapCount)
+        pickMicro<true>(b.cb, b.r)(in, taps_.data(), b.safeTaps, tapCount, wb, wStride, &rowOff_[b.row],
+                                   masks, acc);
+      for (int cb = 0; cb < b.cb; ++cb)
+        for (int r = 0; r < b.r; ++r) {
+          float *dst = out + (b.co + cb) * plane + rowOut_[b.row + r];
+          const int lanes = rowLanes_[b.row + r];
+          alignas(32) float vals[8];
+          _mm256_store_ps(vals, acc[cb * b.r + r]);
+          if (accumulate)
+            for (int j = 0; j < lanes; ++j) dst[j] += vals[j];
+          else
+            for (int j = 0; j < lanes; ++j) dst[j] = vals[j];
+        }
+    }
+  }
+}
+
+}  // namespace pfcomp::device::kernels

@@ -1,0 +1,55 @@
+// Direct 2-D convolution of one PE's fp32 NCHW tiles with AVX2 register blocking: a block of
+// output rows (8 columns per vector) of up to four output channels stays in registers while
+// the reduction runs over every (channel, kh, kw) tap, each tap loading its input rows once
+// and broadcasting one weight per output channel. No im2col: the tiles are small, so copying
+// the input per tap would cost as much as the multiply-adds.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace pfcomp::device::kernels {
+
+struct ConvGeometry {
+  int64_t n = 1, c = 1, ih = 1, iw = 1;  // X[N, C, IH, IW]
+  int64_t co = 1, kh = 1, kw = 1;        // W[CO, C, KH, KW]
+  int64_t oh = 1, ow = 1;                // Y[N, CO, OH, OW]
+  int64_t sh = 1, sw = 1, dh = 1, dw = 1;
+};
+
+// Where X's elements are: element (n, c, h, w) at n * batch + c * channel + h * row + w. The
+// tile in LM is dense; a view into DRAM has the buffer's strides.
+struct ConvInputLayout {
+  int64_t batch = 0, channel = 0, row = 0;
+  bool bounded = true;  // nothing readable past the tile's last element (LM): mask the tail loads
+};
+
+class DirectConvF32 {
+ public:
+  DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x);
+  // Y = conv(X, W), or Y += conv(X, W) when accumulating (a reduction chunk after the first).
+  // W's (c, kh, kw) taps are contiguous per output channel, `wStride` floats apart.
+  void run(const float *x, const float *w, int64_t wStride, float *y, bool accumulate) const;
+
+ private:
+  // A block of output channels [co, co + cb) times output row vectors [row, row + r).
+  struct Block {
+    int cb = 1, r = 1;
+    int64_t co = 0, row = 0;
+    int64_t safeTaps = 0;  // taps whose full-width row loads stay inside the input tile
+  };
+  void splitPhases(const float *src, float *dst) const;
+
+  ConvGeometry g_;
+  ConvInputLayout x_;
+  bool split_ = false;               // sw > 1: columns are first split into sw phases
+  int64_t jmax_ = 0;                 // columns per phase
+  int64_t splitFloats_ = 0;          // floats of the phase-split copy of one image
+  std::vector<int32_t> taps_;        // per (c, kh, kw): input offset of the tap
+  std::vector<int32_t> rowOff_;      // per output row vector (oh, 8-column group): input offset
+  std::vector<int32_t> rowLanes_;    // its valid columns (1..8)
+  std::vector<int32_t> rowOut_;      // its output offset within one channel
+  std::vector<Block> blocks_;
+};
+
+}  // namespace pfcomp::device::kernels
