@@ -3,7 +3,8 @@
 // -> Not(Equal(x, 0)), old Softmax, and (rewrite_rnn.cc, rewrite_ops.cc) LSTM / GRU / RNN,
 // Einsum, variadic Sum / Mean / Max / Min, DepthToSpace / SpaceToDepth, Tile, ReduceL1 / L2 /
 // SumSquare / LogSumExp / LogSum, (rewrite_loss.cc) NegativeLogLikelihoodLoss,
-// SoftmaxCrossEntropyLoss, GatherElements, ScatterElements, OneHot and GatherND through one-hot
+// SoftmaxCrossEntropyLoss, GatherElements, ScatterElements, OneHot, GatherND, ScatterND and
+// ReverseSequence through one-hot
 // masks, (rewrite_optim.cc) the training-domain Adagrad / Momentum / Adam,
 // (rewrite_norm.cc) BatchNormalization with run-time statistics or training mode, and
 // (rewrite_simple.cc) Dropout masks, no-op reductions and window functions of a constant size,

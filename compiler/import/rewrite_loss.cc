@@ -1,6 +1,6 @@
 // ONNX-level rewrites of ops that index with a run-time integer tensor, into device ops:
 // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss, GatherElements, ScatterElements (Scatter)
-// OneHot and GatherND.
+// OneHot, GatherND, ScatterND and ReverseSequence.
 //
 // The device has no per-element indirect read, so the index selects through a one-hot mask: the
 // indices, cast to the float type (exact for any class count below 2^24, 2^11 in half), are
@@ -252,6 +252,81 @@ bool rewriteGatherNd(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   std::vector<int64_t> outDims(idx->dims.begin(), idx->dims.end() - 1);
   outDims.insert(outDims.end(), data->dims.begin() + bd + k, data->dims.end());
   b.reshape(b.reduceSum(picked, {1}, true, 0), outDims, n.output(0));
+  return true;
+}
+
+// ScatterND(data, indices [.., k], updates) with reduction none, add or mul: each index tuple's
+// linear position over data's first k axes; the mask [M, P, 1] spreads the updates [M, 1, R].
+bool rewriteScatterNd(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  const ValueType *data = n.input_size() == 3 ? c.staticType(n.input(0)) : nullptr;
+  const ValueType *idx = data ? c.staticType(n.input(1)) : nullptr;
+  if (!data || !idx || n.output_size() != 1 || idx->dims.empty()) return false;
+  const std::string reduction = stringAttr(n, "reduction", "none");
+  if (reduction != "none" && reduction != "add" && reduction != "mul") return false;
+  const int64_t k = idx->dims.back(), dRank = data->dims.size();
+  if (k < 1 || k > dRank) return false;
+  int64_t rows = 1, positions = 1, rest = 1;
+  for (size_t a = 0; a + 1 < idx->dims.size(); ++a) rows *= idx->dims[a];
+  for (int64_t a = 0; a < dRank; ++a) (a < k ? positions : rest) *= data->dims[a];
+  const int32_t f = onnx::TensorProto::FLOAT, type = data->elem_type;
+  NodeBuilder b(c, n, out);
+  const std::string ind = b.reshape(castTo(b, n.input(1), f), {rows, k});
+  std::string linear = b.scalar(0, f);
+  int64_t stride = positions;
+  for (int64_t j = 0; j < k; ++j) {
+    stride /= data->dims[j];
+    std::string comp = b.slice(ind, 1, j, j + 1);
+    const std::string negative = castTo(b, b.op("Less", {comp, b.scalar(0, f)}), f);
+    comp = b.op("Add", {comp, b.op("Mul", {negative, b.scalar(static_cast<double>(data->dims[j]), f)})});
+    linear = b.op("Add", {linear, b.op("Mul", {comp, b.scalar(static_cast<double>(stride), f)})});
+  }
+  const std::string mask = b.op("Equal", {b.reshape(linear, {rows, 1, 1}), iota(b, positions, 1, 3, f)});
+  const std::string upd = b.reshape(n.input(2), {rows, 1, rest});
+  const std::string table = b.reshape(n.input(0), {positions, rest});
+  std::string result;
+  if (reduction == "mul") {
+    onnx::NodeProto &p = b.node("ReduceProd", {b.op("Where", {mask, upd, b.scalar(1, type)})});
+    setAttr(p, "axes", std::vector<int64_t>{0});
+    setAttr(p, "keepdims", static_cast<int64_t>(0));
+    result = b.op("Mul", {table, p.output(0)});
+  } else {
+    const std::string sum = b.reduceSum(b.op("Where", {mask, upd, b.scalar(0, type)}), {0}, true, 0);
+    if (reduction == "add") {
+      result = b.op("Add", {table, sum});
+    } else {
+      const std::string hits = b.reduceSum(castTo(b, mask, f), {0}, true, 0);
+      result = b.op("Where", {b.op("Greater", {hits, b.scalar(0, f)}), sum, table});
+    }
+  }
+  b.reshape(result, data->dims, n.output(0));
+  return true;
+}
+
+// ReverseSequence: with the batch and time axes moved first ([B, T, R]), output step t of
+// sequence b reads step L_b - 1 - t when t < L_b and step t otherwise, through a [B, T, T] mask.
+bool rewriteReverseSequence(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  const ValueType *x = n.input_size() == 2 ? c.staticType(n.input(0)) : nullptr;
+  if (!x || n.output_size() != 1 || x->dims.size() < 2) return false;
+  const int64_t rank = x->dims.size();
+  const int64_t batchAxis = attrInt(n, "batch_axis", 1), timeAxis = attrInt(n, "time_axis", 0);
+  if (batchAxis == timeAxis || batchAxis < 0 || timeAxis < 0 || batchAxis >= rank || timeAxis >= rank) return false;
+  std::vector<int64_t> perm{batchAxis, timeAxis}, moved{x->dims[batchAxis], x->dims[timeAxis]};
+  int64_t rest = 1;
+  for (int64_t a = 0; a < rank; ++a)
+    if (a != batchAxis && a != timeAxis) perm.push_back(a), moved.push_back(x->dims[a]), rest *= x->dims[a];
+  std::vector<int64_t> inverse(rank);
+  for (int64_t a = 0; a < rank; ++a) inverse[perm[a]] = a;
+  const int64_t batch = moved[0], steps = moved[1];
+  const int32_t f = onnx::TensorProto::FLOAT;
+  NodeBuilder b(c, n, out);
+  const std::string x3 = b.reshape(b.transpose(n.input(0), perm), {batch, 1, steps, rest});
+  const std::string len = b.reshape(castTo(b, n.input(1), f), {batch, 1});
+  const std::string t = iota(b, steps, 1, 2, f);  // [1, T]
+  const std::string reversed = b.op("Sub", {b.op("Sub", {len, b.scalar(1, f)}), t});
+  const std::string src = b.op("Where", {b.op("Less", {t, len}), reversed, t});  // [B, T]
+  const std::string mask = b.op("Equal", {b.reshape(src, {batch, steps, 1, 1}), iota(b, steps, 2, 4, f)});
+  const std::string picked = b.reduceSum(b.op("Where", {mask, x3, b.scalar(0, x->elem_type)}), {2}, true, 0);
+  b.transpose(b.reshape(picked, moved), inverse, n.output(0));
   return true;
 }
 

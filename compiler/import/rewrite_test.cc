@@ -327,3 +327,14 @@ TEST_CASE("GatherND selects index tuples through a mask") {
   CHECK(opCounts(g)["Where"] == 1);
   CHECK(shapeOf(g, "y") == "5x4");
 }
+
+TEST_CASE("ScatterND and ReverseSequence select through masks") {
+  const std::string scatter = "\ng (float[4,3] x, int64[2,1] i, float[2,3] u) => (float[4,3] y) {\n"
+                              "  y = ScatterND <reduction = \"mul\"> (x, i, u)\n}";
+  CHECK(opCounts(importText(scatter, 16))["ReduceProd"] == 1);
+  const std::string rev = "\ng (float[4,3] x, int64[3] l) => (float[4,3] y) {\n"
+                          "  y = ReverseSequence <batch_axis = 1, time_axis = 0> (x, l)\n}";
+  ir::Graph g = importText(rev, 10);
+  CHECK(opCounts(g).count("ReverseSequence") == 0);
+  CHECK(shapeOf(g, "y") == "4x3");
+}
