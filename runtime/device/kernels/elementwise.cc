@@ -181,12 +181,23 @@ class Binary : public PreparedKernel {
  private:
   T apply(T x, T y) const {
     switch (op_) {
-      case BinaryOp::Add: return x + y;
-      case BinaryOp::Sub: return x - y;
-      case BinaryOp::Mul: return x * y;
+      case BinaryOp::Add: case BinaryOp::Sub: case BinaryOp::Mul:
+        if constexpr (std::is_integral_v<T>) {  // modular in an unsigned type: no signed overflow
+          using U = std::conditional_t<sizeof(T) < sizeof(unsigned), unsigned, std::make_unsigned_t<T>>;
+          const U a = static_cast<U>(x), b = static_cast<U>(y);
+          return static_cast<T>(op_ == BinaryOp::Add ? a + b : op_ == BinaryOp::Sub ? a - b : a * b);
+        } else {
+          return op_ == BinaryOp::Add ? x + y : op_ == BinaryOp::Sub ? x - y : x * y;
+        }
       case BinaryOp::Div:
-        if constexpr (std::is_integral_v<T>) return y == 0 ? T(0) : T(x / y);  // no trap on the device
-        else return x / y;
+        if constexpr (std::is_integral_v<T>) {  // no trap on the device: x / 0 = 0, MIN / -1 wraps
+          if (y == 0) return T(0);
+          if constexpr (std::is_signed_v<T>)
+            if (y == T(-1)) return static_cast<T>(std::make_unsigned_t<T>(0) - static_cast<std::make_unsigned_t<T>>(x));
+          return T(x / y);
+        } else {
+          return x / y;
+        }
       case BinaryOp::Pow:
         if constexpr (std::is_integral_v<T>) return intPow(x, y);
         else return static_cast<T>(std::pow(x, y));

@@ -67,6 +67,9 @@ TEST_CASE("narrow integer arithmetic wraps per type") {
   CHECK(runBinary<uint64_t>(U64, "binary:Min", {~0ull, 1}, {~0ull - 1, 2}) ==
         std::vector<uint64_t>{~0ull - 1, 1});
   CHECK(runBinary<int64_t>(I64, "binary:Pow", {3, -2, 5}, {3, 3, -1}) == std::vector<int64_t>{27, -8, 0});
+  CHECK(runBinary<uint16_t>(U16, "binary:Mul", {65535, 300}, {65535, 300}) == std::vector<uint16_t>{1, 24464});
+  CHECK(runBinary<int64_t>(I64, "binary:Add", {INT64_MAX, 1}, {1, 2}) == std::vector<int64_t>{INT64_MIN, 3});
+  CHECK(runBinary<int32_t>(I32, "binary:Div", {INT32_MIN, -7}, {-1, 2}) == std::vector<int32_t>{INT32_MIN, -3});
 }
 
 TEST_CASE("Mod follows the divisor's sign, fmod the dividend's") {
