@@ -27,6 +27,11 @@ Config = collections.namedtuple("Config", "bin_dir work timeout rtol atol")
 # inputs they are computed from: a, b" (compiler/import/lower.cc).
 FREEZE_HINT = re.compile(r"for the graph inputs they are computed from: (.+)$", re.M)
 
+# A rebuild replacing bin/'s executables while a case runs makes it fail for no reason of its own;
+# such a case is run again (up to REBUILD_RETRIES times, REBUILD_WAIT_S apart).
+REBUILD_SIGNS = ("cannot find the '", "doesn't exist!", "cannot run: ")
+REBUILD_RETRIES, REBUILD_WAIT_S = 3, 5.0
+
 # pfvm exits with E506 while another process holds the emulated device; such a run is retried.
 DEVICE_BUSY_RETRIES = 5
 
@@ -56,6 +61,15 @@ def _run(argv, deadline):
 
 
 def run_case(case_dir, config):
+    for attempt in range(REBUILD_RETRIES + 1):
+        result = _run_case_once(case_dir, config)
+        if result["status"] == "pass" or not any(sign in result["reason"] for sign in REBUILD_SIGNS):
+            break
+        time.sleep(REBUILD_WAIT_S)
+    return result
+
+
+def _run_case_once(case_dir, config):
     name = os.path.basename(case_dir)
     t0 = time.monotonic()
     deadline = t0 + config.timeout
