@@ -1,6 +1,8 @@
 // Rules for elementwise ops, softmax and layer normalisation.
 #include "compiler/lowering/rules.h"
 
+#include "compiler/ir/dtype.h"
+
 #include <cmath>
 
 namespace pfcomp::lowering::rules {
@@ -47,6 +49,10 @@ Layers binary(RuleContext &ctx) {
   p.space = spaceOf(ctx.outShape());
   ctx.resolve(p);
   const std::string &op = ctx.node.op_type();
+  const bool intTile = ir::isInteger(ctx.graph.value(ctx.out()).dtype());
+  if (op == "Mod" && !intTile && ctx.attrInt("fmod", 0) == 0)
+    return ctx.unsupported("Mod on floats needs fmod=1 (fmod=0, the divisor's sign, is defined for integers)");
+  if (op == "BitShift" && !intTile) return ctx.unsupported("BitShift needs integer tensors");
   p.kernel_op = "binary:" + op;
   if (op == "Mod") p.kernel_ints = {ctx.attrInt("fmod", 0)};
   if (op == "BitShift") p.kernel_ints = {ctx.attrString("direction", "") == "LEFT"};

@@ -155,6 +155,18 @@ def quantized():
     save_case("quant", model, [x, a, b, bu], [q, dq, mmi.astype(np.int32), qmm])
 
 
+def refused():
+    """mod_float_fmod0.onnx: Mod with fmod=0 on floats, which ONNX defines for integers only."""
+    graph = helper.make_graph(
+        [helper.make_node("Mod", ["x", "y"], ["z"], fmod=0)], "mod_float_fmod0",
+        [helper.make_tensor_value_info("x", TP.FLOAT, [4]), helper.make_tensor_value_info("y", TP.FLOAT, [4])],
+        [helper.make_tensor_value_info("z", TP.FLOAT, [4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    onnx.save(model, os.path.join(HERE, "mod_float_fmod0.onnx"))
+
+
 if __name__ == "__main__":
     main()
     quantized()
+    refused()
