@@ -1,10 +1,11 @@
 // ONNX-level decompositions of ops the device has no kernel for into ops it has: Celu,
 // MeanVarianceNormalization, LRN (the channel window sum as a 1x1 Conv with a band matrix),
 // Pad in edge / reflect mode with constant pads (Slices and a Concat per axis) and Det of 2x2 /
-// 3x3 matrices (the cofactor formula).
+// 3x3 matrices (the cofactor formula), and DFT as MatMuls with constant cos / sin matrices.
 #include "compiler/import/const_eval.h"
 #include "compiler/import/rewrite_builder.h"
 
+#include <cmath>
 #include <numeric>
 
 namespace pfcomp::import {
@@ -155,6 +156,59 @@ bool rewriteDet(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
     det = b.op("Add", {b.op("Sub", {t0, t1}), t2});
   }
   b.reshape(det, batch, n.output(0));
+  return true;
+}
+
+}  // namespace pfcomp::import
+
+namespace pfcomp::import {
+
+// DFT (opset 17, axis attribute) of real ([.., 1]) or complex ([.., 2]) signals as MatMuls with
+// constant cos / sin matrices over the signal axis moved last: forward Y = (a C + b S) + i (b C -
+// a S), inverse (a C - b S) / n + i (a S + b C) / n; onesided keeps the first n / 2 + 1 outputs.
+bool rewriteDft(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  const ValueType *x = n.input_size() >= 1 ? floatValue(c, n.input(0)) : nullptr;
+  if (!x || n.output_size() != 1 || x->dims.size() < 3 || c.opset < 17) return false;
+  if (n.input_size() > 1 && !n.input(1).empty()) return false;  // dft_length
+  const int64_t rank = x->dims.size(), parts = x->dims.back();
+  int64_t axis = attrInt(n, "axis", 1);
+  if (axis < 0) axis += rank;
+  if (axis < 1 || axis >= rank - 1 || (parts != 1 && parts != 2)) return false;
+  const bool inverse = attrInt(n, "inverse", 0) != 0, onesided = attrInt(n, "onesided", 0) != 0;
+  if (inverse && onesided) return false;
+  const int64_t len = x->dims[axis], outLen = onesided ? len / 2 + 1 : len;
+  const int32_t t = x->elem_type;
+  HostTensor cosM = HostTensor::make(t, {len, outLen}), sinM = HostTensor::make(t, {len, outLen});
+  const double scale = inverse ? 1.0 / len : 1.0;
+  for (int64_t j = 0; j < len; ++j)
+    for (int64_t k = 0; k < outLen; ++k) {
+      const double theta = 2 * M_PI * static_cast<double>((j * k) % len) / len;
+      cosM.f[j * outLen + k] = std::cos(theta) * scale;
+      sinM.f[j * outLen + k] = std::sin(theta) * scale;
+    }
+  NodeBuilder b(c, n, out);
+  std::vector<int64_t> signal(x->dims.begin(), x->dims.end() - 1), perm, inversePerm(rank - 1);
+  for (int64_t a = 0; a < rank - 1; ++a)
+    if (a != axis) perm.push_back(a);
+  perm.push_back(axis);
+  for (int64_t a = 0; a < rank - 1; ++a) inversePerm[perm[a]] = a;
+  auto part = [&](int64_t k) {
+    return b.transpose(b.reshape(b.slice(n.input(0), rank - 1, k, k + 1), signal), perm);
+  };
+  const std::string C = b.tensor(cosM), S = b.tensor(sinM);
+  const std::string re = part(0), im = parts == 2 ? part(1) : "";
+  auto mm = [&](const std::string &v, const std::string &m) { return b.op("MatMul", {v, m}); };
+  std::string yRe = mm(re, C), yIm = inverse ? mm(re, S) : b.op("Neg", {mm(re, S)});
+  if (!im.empty()) {
+    yRe = inverse ? b.op("Sub", {yRe, mm(im, S)}) : b.op("Add", {yRe, mm(im, S)});
+    yIm = b.op("Add", {yIm, mm(im, C)});
+  }
+  std::vector<int64_t> outSignal = signal;
+  outSignal[axis] = outLen;
+  std::vector<int64_t> withPart = outSignal;
+  withPart.push_back(1);
+  auto back = [&](const std::string &v) { return b.reshape(b.transpose(v, inversePerm), withPart); };
+  b.concat({back(yRe), back(yIm)}, rank - 1, n.output(0));
   return true;
 }
 

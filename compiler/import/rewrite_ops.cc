@@ -82,12 +82,22 @@ llvm::Expected<bool> rewriteEinsum(RewriteContext &c, const onnx::NodeProto &n, 
       if (size_t p = ins[k].find(l); p != std::string::npos) return dims[k][p];
     return int64_t(1);
   };
-  if (ins.size() == 1) {
-    if (ins[0].size() != res.size() || !std::is_permutation(res.begin(), res.end(), ins[0].begin()))
-      return refuseEinsum(n, eq, "a one-operand Einsum must be a transpose");
+  if (ins.size() == 1) {  // letters missing from the output are summed, then a transpose
+    std::string kept;
+    std::vector<int64_t> summed;
+    for (size_t p = 0; p < ins[0].size(); ++p)
+      (res.find(ins[0][p]) == std::string::npos ? summed.push_back(p), void() : kept.push_back(ins[0][p]));
+    if (kept.size() != res.size() || !std::is_permutation(res.begin(), res.end(), kept.begin()))
+      return refuseEinsum(n, eq, "an output letter is in no operand");
+    std::string x = n.input(0);
+    if (!summed.empty()) x = b.reduceSum(x, summed, true, 0, kept == res ? n.output(0) : "");
+    if (kept == res) {
+      if (summed.empty()) b.op("Identity", {x}, n.output(0));
+      return true;
+    }
     std::vector<int64_t> perm;
-    for (char l : res) perm.push_back(ins[0].find(l));
-    b.transpose(n.input(0), perm, n.output(0));
+    for (char l : res) perm.push_back(kept.find(l));
+    b.transpose(x, perm, n.output(0));
     return true;
   }
   const std::string &A = ins[0], &B = ins[1];

@@ -338,3 +338,12 @@ TEST_CASE("ScatterND and ReverseSequence select through masks") {
   CHECK(opCounts(g).count("ReverseSequence") == 0);
   CHECK(shapeOf(g, "y") == "4x3");
 }
+
+TEST_CASE("A one-operand Einsum sums the letters the output drops; DFT becomes MatMuls") {
+  ir::Graph g = importText("\ng (float[3,4] x) => (float[4] y) {\n  y = Einsum <equation = \"ij->j\"> (x)\n}", 12);
+  CHECK(opCounts(g)["ReduceSum"] == 1);
+  CHECK(shapeOf(g, "y") == "4");
+  ir::Graph d = importText("\ng (float[1,8,3,1] x) => (float[1,8,3,2] y) {\n  y = DFT <axis = 1> (x)\n}", 17);
+  CHECK(opCounts(d)["MatMul"] == 2);
+  CHECK(shapeOf(d, "y") == "1x8x3x2");
+}
