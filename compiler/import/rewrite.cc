@@ -163,6 +163,7 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "GatherND") return rewriteGatherNd(c, n, out);
   if (op == "ScatterND") return rewriteScatterNd(c, n, out);
   if (op == "ReverseSequence") return rewriteReverseSequence(c, n, out);
+  if (op == "MaxUnpool") return rewriteMaxUnpool(c, n, out);
   if (op == "Celu") return rewriteCelu(c, n, out);
   if (op == "MeanVarianceNormalization") return rewriteMeanVarianceNorm(c, n, out);
   if (op == "LRN") return rewriteLrn(c, n, out);

@@ -4,7 +4,7 @@
 // Einsum, variadic Sum / Mean / Max / Min, DepthToSpace / SpaceToDepth, Tile, ReduceL1 / L2 /
 // SumSquare / LogSumExp / LogSum, (rewrite_loss.cc) NegativeLogLikelihoodLoss,
 // SoftmaxCrossEntropyLoss, GatherElements, ScatterElements, OneHot, GatherND, ScatterND and
-// ReverseSequence through one-hot
+// ReverseSequence, MaxUnpool through one-hot
 // masks, (rewrite_optim.cc) the training-domain Adagrad / Momentum / Adam,
 // (rewrite_norm.cc) BatchNormalization with run-time statistics or training mode, and
 // (rewrite_simple.cc) Dropout masks, no-op reductions and window functions of a constant size,

@@ -100,6 +100,7 @@ bool rewriteOneHot(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteGatherNd(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteScatterNd(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteReverseSequence(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteMaxUnpool(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_optim.cc: Adagrad, Momentum, Adam (ai.onnx.preview.training) as elementwise ops; a
 // model importing only that domain gets the default one (for the ops they become).
 void addDefaultOpsetForTraining(onnx::ModelProto &model);

@@ -1,6 +1,6 @@
 // ONNX-level rewrites of ops that index with a run-time integer tensor, into device ops:
 // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss, GatherElements, ScatterElements (Scatter)
-// OneHot, GatherND, ScatterND and ReverseSequence.
+// OneHot, GatherND, ScatterND, ReverseSequence and MaxUnpool.
 //
 // The device has no per-element indirect read, so the index selects through a one-hot mask: the
 // indices, cast to the float type (exact for any class count below 2^24, 2^11 in half), are
@@ -327,6 +327,46 @@ bool rewriteReverseSequence(RewriteContext &c, const onnx::NodeProto &n, Nodes &
   const std::string mask = b.op("Equal", {b.reshape(src, {batch, steps, 1, 1}), iota(b, steps, 2, 4, f)});
   const std::string picked = b.reduceSum(b.op("Where", {mask, x3, b.scalar(0, x->elem_type)}), {2}, true, 0);
   b.transpose(b.reshape(picked, moved), inverse, n.output(0));
+  return true;
+}
+
+// MaxUnpool: each input value goes to the output position its index names (indices are flat
+// over the whole output, as MaxPool's Indices); the output shape is the static one of the
+// model (output_shape, when given, only restates it).
+bool rewriteMaxUnpool(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  const ValueType *x = n.input_size() >= 2 ? c.staticType(n.input(0)) : nullptr;
+  const ValueType *y = n.output_size() == 1 ? c.staticType(n.output(0)) : nullptr;
+  if (!x || !y || !isOnnxFloatType(x->elem_type)) return false;
+  int64_t values = 1, positions = 1;
+  for (int64_t d : x->dims) values *= d;
+  for (int64_t d : y->dims) positions *= d;
+  const int32_t f = onnx::TensorProto::FLOAT;
+  NodeBuilder b(c, n, out);
+  std::string at = b.reshape(castTo(b, n.input(1), f), {values, 1});
+  // The indices count positions of the default output ((in - 1) * stride - pads + kernel); a
+  // larger output_shape keeps each value's coordinates, so they are re-flattened for it.
+  const std::vector<int64_t> kernel = attrInts(n, "kernel_shape"), pads = attrInts(n, "pads");
+  std::vector<int64_t> strides = attrInts(n, "strides"), dflt = x->dims;
+  const size_t spatial = x->dims.size() - 2;
+  if (kernel.size() != spatial) return false;
+  strides.resize(spatial, 1);
+  for (size_t d = 0; d < spatial; ++d)
+    dflt[d + 2] = (x->dims[d + 2] - 1) * strides[d] + kernel[d] -
+                  (pads.size() == 2 * spatial ? pads[d] + pads[spatial + d] : 0);
+  if (dflt != y->dims) {
+    std::string rest = at, flat = b.scalar(0, f);
+    for (size_t a = 0; a < dflt.size(); ++a) {
+      int64_t from = 1, to = 1;
+      for (size_t k = a + 1; k < dflt.size(); ++k) from *= dflt[k], to *= y->dims[k];
+      const std::string coord = b.op("Floor", {b.op("Div", {rest, b.scalar(static_cast<double>(from), f)})});
+      rest = b.op("Sub", {rest, b.op("Mul", {coord, b.scalar(static_cast<double>(from), f)})});
+      flat = b.op("Add", {flat, b.op("Mul", {coord, b.scalar(static_cast<double>(to), f)})});
+    }
+    at = flat;
+  }
+  const std::string mask = b.op("Equal", {at, iota(b, positions, 1, 2, f)});
+  const std::string spread = b.op("Where", {mask, b.reshape(n.input(0), {values, 1}), b.scalar(0, x->elem_type)});
+  b.reshape(b.reduceSum(spread, {0}, true, 0), y->dims, n.output(0));
   return true;
 }
 
