@@ -243,6 +243,7 @@ TransferPlan::TransferPlan(const Program &program, const Instr &in, const TileWa
     storeScalar(lmType_, x.pad(), pad);
     for (int64_t o = 0; o + lmSize_ <= tileBytes_; o += lmSize_) std::memcpy(&padTile_[o], pad, lmSize_);
   }
+  planFastPath(tiles);
 }
 
 int64_t TransferPlan::Axis::start(const int64_t *tileStart) const {
@@ -280,6 +281,13 @@ void TransferPlan::setViewSource(const uint8_t *base, const std::vector<int64_t>
     bias += padLo[a.bufAxis] * strides[a.bufAxis];
   }
   viewBase_ = base + bias * lmSize_;
+  viewBase0_ = 0;
+  for (TileTerm &t : terms_) t.viewCoef = 0;
+  for (const Axis &a : axes_) {
+    viewBase0_ += a.offset * a.viewStride;
+    for (TileTerm &t : terms_)
+      if (t.axis == a.follows) t.viewCoef += a.scale * a.viewStride;
+  }
 }
 
 std::vector<int64_t> TransferPlan::viewStrides() const {
@@ -289,21 +297,20 @@ std::vector<int64_t> TransferPlan::viewStrides() const {
 }
 
 const uint8_t *TransferPlan::view(const int64_t *tileStart) const {
+  if (fast_) {
+    int64_t off = viewBase0_;
+    for (const TileTerm &t : terms_) off += t.viewCoef * tileStart[t.axis];
+    return viewBase_ + off * lmSize_;
+  }
   int64_t off = 0;
   for (const Axis &a : axes_) off += a.start(tileStart) * a.viewStride;
   return viewBase_ + off * lmSize_;
 }
 
-// Moves the box [lo, hi) of the window; element k of axis i sits at buffer element
+// Runs of the box [lo, hi) of the window; element k of axis i sits at buffer element
 // base + sum k_i * step_i * bufStride_i and LM element sum k_i * lmStride_i. Axes whose inner
-// neighbour is whole and contiguous with them fold into one longer row first.
-template <typename Row>
-void TransferPlan::copyBox(const Row &row, int64_t base, const int64_t *lo, const int64_t *hi,
-                           uint8_t *dram, uint8_t *lm) const {
-  struct Run {
-    int64_t lo, hi, size, buf, lm;
-  };
-  Run runs[16];
+// neighbour is whole and contiguous with them fold into one longer run.
+int TransferPlan::mergeRuns(const int64_t *lo, const int64_t *hi, Run *runs) const {
   int n = 0;
   for (int i = static_cast<int>(axes_.size()) - 1; i >= 0; --i) {
     const Axis &a = axes_[i];
@@ -317,6 +324,12 @@ void TransferPlan::copyBox(const Row &row, int64_t base, const int64_t *lo, cons
     }
     runs[n++] = r;
   }
+  return n;
+}
+
+template <typename Row>
+void TransferPlan::copyRuns(const Row &row, int64_t base, const Run *runs, int n, uint8_t *dram,
+                            uint8_t *lm) const {
   int64_t bufOff = base, lmOff = 0;
   int64_t k[16];
   for (int j = 0; j < n; ++j) {
@@ -342,7 +355,71 @@ void TransferPlan::copyBox(const Row &row, int64_t base, const int64_t *lo, cons
   }
 }
 
+void TransferPlan::moveRuns(int64_t base, const Run *runs, int n, uint8_t *dram, uint8_t *lm) const {
+  const int64_t step = runs[0].buf;
+  if (lmType_ != bufType_) {
+    if (load_) copyRuns(ConvertLoad{bufType_, lmType_, bufSize_, lmSize_}, base, runs, n, dram, lm);
+    else copyRuns(ConvertStore{lmType_, bufType_, bufSize_, lmSize_}, base, runs, n, dram, lm);
+  } else if (step == 1) {
+    if (load_) copyRuns(ContiguousLoad{lmSize_}, base, runs, n, dram, lm);
+    else copyRuns(ContiguousStore{lmSize_}, base, runs, n, dram, lm);
+  } else {
+    switch (lmSize_) {
+      case 1: load_ ? copyRuns(StridedLoad<uint8_t>{}, base, runs, n, dram, lm) : copyRuns(StridedStore<uint8_t>{}, base, runs, n, dram, lm); break;
+      case 2: load_ ? copyRuns(StridedLoad<uint16_t>{}, base, runs, n, dram, lm) : copyRuns(StridedStore<uint16_t>{}, base, runs, n, dram, lm); break;
+      case 4: load_ ? copyRuns(StridedLoad<uint32_t>{}, base, runs, n, dram, lm) : copyRuns(StridedStore<uint32_t>{}, base, runs, n, dram, lm); break;
+      default: load_ ? copyRuns(StridedLoad<uint64_t>{}, base, runs, n, dram, lm) : copyRuns(StridedStore<uint64_t>{}, base, runs, n, dram, lm); break;
+    }
+  }
+}
+
+void TransferPlan::planFastPath(const TileWalker &tiles) {
+  fast_ = !indirect_;
+  base0_ = 0;
+  std::vector<int64_t> lo(axes_.size(), 0), hi;
+  for (const Axis &a : axes_) hi.push_back(a.size);
+  fullRuns_.resize(axes_.size());
+  fullRuns_.resize(mergeRuns(lo.data(), hi.data(), fullRuns_.data()));
+  for (const Axis &a : axes_) {
+    const int64_t span = (a.size - 1) * a.step;  // last element's offset from the start
+    base0_ += a.offset * a.bufStride;
+    if (a.follows < 0 || a.scale == 0) {
+      fast_ &= a.offset + std::min<int64_t>(span, 0) >= 0 && a.offset + std::max<int64_t>(span, 0) < a.dim;
+      if (a.follows >= 0 && !load_) fast_ &= false;  // the layer extent clips per tile
+      continue;
+    }
+    if (a.ratioDen > 0 || a.div != 1) {
+      fast_ = false;
+      continue;
+    }
+    // offset + scale * t + min(0, span) >= 0 and offset + scale * t + max(0, span) <= dim - 1.
+    const int64_t low = -a.offset - std::min<int64_t>(span, 0), high = a.dim - 1 - a.offset - std::max<int64_t>(span, 0);
+    int64_t tmin = a.scale > 0 ? ceilDiv(low, a.scale) : ceilDiv(high, a.scale);
+    int64_t tmax = a.scale > 0 ? floorDiv(high, a.scale) : floorDiv(low, a.scale);
+    if (!load_) tmax = std::min(tmax, layer_->space(a.follows) - a.size);  // a store stays in the layer
+    auto it = std::find_if(terms_.begin(), terms_.end(), [&](const TileTerm &t) { return t.axis == a.follows; });
+    if (it == terms_.end()) it = terms_.insert(terms_.end(), TileTerm{a.follows, 0, 0, INT64_MIN, INT64_MAX});
+    it->coef += a.scale * a.bufStride;
+    it->tmin = std::max(it->tmin, tmin);
+    it->tmax = std::min(it->tmax, tmax);
+  }
+  (void)tiles;
+}
+
 void TransferPlan::run(const int64_t *tileStart, uint8_t *dram, uint8_t *lm) const {
+  if (fast_) {
+    int64_t base = base0_;
+    bool inside = true;
+    for (const TileTerm &t : terms_) {
+      const int64_t v = tileStart[t.axis];
+      inside &= v >= t.tmin && v <= t.tmax;
+      base += t.coef * v;
+    }
+    if (inside) {
+      moveRuns(base, fullRuns_.data(), static_cast<int>(fullRuns_.size()), dram, lm);
+      return;
+    }
+  }
   if (indirect_) {
     if (load_) gatherLoad(*program_, *instr_, tileStart, redStarts_.data(), dram, lm);
     else scatterStore(*program_, *instr_, *layer_, tileStart, dram, lm);
@@ -365,21 +442,8 @@ void TransferPlan::run(const int64_t *tileStart, uint8_t *dram, uint8_t *lm) con
     full &= lo[i] == 0 && hi[i] == a.size;
   }
   if (load_ && !full) std::memcpy(lm + lmAddr_, padTile_.data(), tileBytes_);
-  const int64_t step = axes_[rank - 1].step * axes_[rank - 1].bufStride;
-  if (lmType_ != bufType_) {
-    if (load_) copyBox(ConvertLoad{bufType_, lmType_, bufSize_, lmSize_}, base, lo, hi, dram, lm);
-    else copyBox(ConvertStore{lmType_, bufType_, bufSize_, lmSize_}, base, lo, hi, dram, lm);
-  } else if (step == 1) {
-    if (load_) copyBox(ContiguousLoad{lmSize_}, base, lo, hi, dram, lm);
-    else copyBox(ContiguousStore{lmSize_}, base, lo, hi, dram, lm);
-  } else {
-    switch (lmSize_) {
-      case 1: load_ ? copyBox(StridedLoad<uint8_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint8_t>{}, base, lo, hi, dram, lm); break;
-      case 2: load_ ? copyBox(StridedLoad<uint16_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint16_t>{}, base, lo, hi, dram, lm); break;
-      case 4: load_ ? copyBox(StridedLoad<uint32_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint32_t>{}, base, lo, hi, dram, lm); break;
-      default: load_ ? copyBox(StridedLoad<uint64_t>{}, base, lo, hi, dram, lm) : copyBox(StridedStore<uint64_t>{}, base, lo, hi, dram, lm); break;
-    }
-  }
+  Run runs[16];
+  moveRuns(base, runs, mergeRuns(lo, hi, runs), dram, lm);
 }
 
 }  // namespace pfcomp::device

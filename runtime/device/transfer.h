@@ -73,9 +73,16 @@ class TransferPlan {
     int64_t viewStride = 0; // elements between neighbours in the view source along bufAxis
     int64_t start(const int64_t *tileStart) const;
   };
+  // A run of the box being moved, innermost first: indices [lo, hi) of `size`, `buf` elements
+  // apart in DRAM and `lm` apart in the tile.
+  struct Run {
+    int64_t lo, hi, size, buf, lm;
+  };
+  int mergeRuns(const int64_t *lo, const int64_t *hi, Run *runs) const;
   template <typename Row>
-  void copyBox(const Row &row, int64_t base, const int64_t *lo, const int64_t *hi, uint8_t *dram,
-               uint8_t *lm) const;
+  void copyRuns(const Row &row, int64_t base, const Run *runs, int n, uint8_t *dram, uint8_t *lm) const;
+  void moveRuns(int64_t base, const Run *runs, int n, uint8_t *dram, uint8_t *lm) const;
+  void planFastPath(const TileWalker &tiles);
 
   const Program *program_;
   const Instr *instr_;
@@ -84,6 +91,18 @@ class TransferPlan {
   std::vector<int64_t> redStarts_;  // the gather path's reduction chunk starts
   std::vector<uint8_t> padTile_;  // a whole LM tile of the pad value (loads)
   std::vector<int64_t> lmShape_;
+  // The fast path: when every axis start is offset + scale * t (t = a tile start), a PE's
+  // window lies whole inside the buffer (and, for a store, the layer) exactly when each t used
+  // is in [tmin, tmax]; its first element is then base0 + sum coef * t, and the whole box moves
+  // as fullRuns_.
+  struct TileTerm {
+    int axis;  // layer axis
+    int64_t coef, viewCoef, tmin, tmax;
+  };
+  bool fast_ = false;
+  int64_t base0_ = 0, viewBase0_ = 0;
+  std::vector<TileTerm> terms_;
+  std::vector<Run> fullRuns_;
   const uint8_t *viewBase_ = nullptr;  // the view source, at the buffer's element 0
   int64_t lmAddr_ = 0, tileBytes_ = 0, bufferOffset_ = 0;
   int64_t lmSize_ = 0, bufSize_ = 0;  // element bytes in LM and in DRAM
