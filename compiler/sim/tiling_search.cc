@@ -42,6 +42,23 @@ llvm::Expected<SearchResult> searchTiling(const ir::Node &node, const lowering::
       for (size_t a = 0; a < tile.out.size(); ++a)
         if (space.canGrow(tile, a))
           out.push_back({space.grown(tile, a), llvm::formatv("double output axis {0}", a).str()});
+      // best/full: also reshape the tile at about the same size (halve one output axis, double
+      // another, or trade an output axis against the reduction chunk), which single steps
+      // cannot reach when either alone is worse.
+      if (mode == "best" || mode == "full")
+        for (size_t a = 0; a < tile.out.size(); ++a) {
+          Tile cut = tile;
+          if (!space.halveAxis(cut, a)) continue;
+          for (size_t b = 0; b < tile.out.size(); ++b)
+            if (b != a && space.canGrow(cut, b))
+              out.push_back({space.grown(cut, b), llvm::formatv("halve output axis {0}, double axis {1}", a, b).str()});
+          for (size_t r = 0; r < tile.chunk.size(); ++r)
+            if (cut.chunk[r] < space.red()[r]) {
+              Tile t = cut;
+              t.chunk[r] = std::min(space.red()[r], t.chunk[r] * 2);
+              out.push_back({t, llvm::formatv("halve output axis {0}, double reduction chunk {1}", a, r).str()});
+            }
+        }
     }
     for (size_t r = 0; r < tile.chunk.size(); ++r) {
       if (tile.chunk[r] < space.red()[r]) {
