@@ -43,9 +43,9 @@ g (float[1,2,3] x) => (float[1,4,6] y) {
 g (float[1,2,3] x) => (float[1,4,6] y) {
   p = Constant <value = int64[6] {0, 1, 2, 0, 1, 1}> ()
   v = Constant <value = float {1.5}> ()
-  y = Pad <mode = "reflect"> (x, p, v)
+  y = Pad <mode = "constant"> (x, p, v)
 })");
-  CHECK_THAT(inputForm, Catch::Contains("Pad(%x) -> (%y) {mode=\"reflect\", value=1.50, pads=[0,1,2,0,1,1]}"));
+  CHECK_THAT(inputForm, Catch::Contains("Pad(%x) -> (%y) {mode=\"constant\", value=1.50, pads=[0,1,2,0,1,1]}"));
   const std::string noValue = importDump(11, R"(
 g (float[2,3] x) => (float[2,5] y) {
   p = Constant <value = int64[4] {0, 1, 0, 1}> ()
@@ -94,8 +94,8 @@ g (float[1,1,2,2] x) => (float[1,1,4,4] y) {
   s = Constant <value = float[4] {1, 1, 2, 2}> ()
   y = Resize <mode = "cubic", cubic_coeff_a = -0.5> (x, , s)
 })");
-  CHECK_THAT(r13, Catch::Contains("Resize(%x) -> (%y) {mode=\"cubic\", cubic_coeff_a=-0.50, scales=[1.00,1.00,2.00,2.00], "
-                                  "coordinate_transformation_mode=\"half_pixel\", nearest_mode=\"round_prefer_floor\"}"));
+  // Cubic is no device Resize mode: rewrite_resize.cc makes it one MatMul per resized axis.
+  CHECK_THAT(r13, Catch::Contains("= MatMul(") && !Catch::Contains("= Resize("));
   const std::string u7 = importDump(7, R"(
 g (float[1,1,2,2] x) => (float[1,1,4,4] y) {
   y = Upsample <scales = [1.0, 1.0, 2.0, 2.0], mode = "linear"> (x)
@@ -167,12 +167,14 @@ g (float[1,1,3] x) => (float[1,1,10] y) {
   CHECK_THAT(d, Catch::Contains("{strides=[3], pads=[0,-1], dilations=[1], kernel_shape=[3], group=1}"));
 }
 
-TEST_CASE("Resize scales and sizes computed at run time are taken as output / input") {
-  const std::string scales = importDump(13, R"(
+TEST_CASE("Resize sizes computed at run time are output / input; scales are refused, named") {
+  // out / in differs from given scales whenever in * scale is not whole (0.6 of 2 rows is 1 row).
+  const std::string scales = errorText(importModel(writeModelText(header(13) + R"(
 g (float[1,1,2,4] x, float[4] s) => (float[1,1,4,8] y) {
   y = Resize <mode = "linear"> (x, , s)
-})");
-  CHECK_THAT(scales, Catch::Contains("Resize(%x) -> (%y) {mode=\"linear\", scales=[1.00,1.00,2.00,2.00]"));
+})"), {}));
+  CHECK_THAT(scales, Catch::Contains("[E104]") && Catch::Contains("Resize_0 [s]") &&
+                         Catch::Contains("pass --constant_input=NAME=FILE.pb for the graph inputs they are computed from: s"));
   const std::string sizes = importDump(13, R"(
 g (float[1,1,2,4] x, int64[4] sz) => (float[1,1,3,2] y) {
   y = Resize(x, , , sz)

@@ -20,6 +20,8 @@ bool rewriteDropout(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   const bool trains = hasTraining && training.numElements() == 1 && training.getI(0) != 0;
   // Training with a ratio above 0 draws random numbers: not reproducible, left refused.
   if (trains && (!hasRatio || ratio.numElements() != 1 || ratio.getF(0) != 0)) return false;
+  // Without the mask, rewrite.cc's plain Identity form applies.
+  if (n.output_size() < 2 || !c.isUsed(n.output(1))) return false;
   NodeBuilder b(c, n, out);
   b.op("Identity", {n.input(0)}, n.output(0));
   if (n.output_size() > 1 && c.isUsed(n.output(1)))
