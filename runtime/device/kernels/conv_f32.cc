@@ -13,12 +13,25 @@ __m256i laneMask(int lanes) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i *>(table + 8 - lanes));
 }
 
-// out[cb * R + r] += sum over taps t in [t0, t1) of w[cb * wStride + t] * x[taps[t] + rowOff[r] + 0..7].
+// Row vector r of tap t: output columns 0..7 read input columns 0..7 (kSw = 1) or the even
+// ones of 0..15 (kSw = 2, two loads and a shuffle), from x + taps[t] + rowOff[r]. Masked loads
+// read only the columns the row's valid outputs need (masks[2r], masks[2r + 1]).
+template <int kSw, bool kMasked>
+inline __m256 loadRow(const float *p, const __m256i *masks) {
+  if constexpr (kSw == 1) {
+    return kMasked ? _mm256_maskload_ps(p, masks[0]) : _mm256_loadu_ps(p);
+  } else {
+    const __m256 a = kMasked ? _mm256_maskload_ps(p, masks[0]) : _mm256_loadu_ps(p);
+    const __m256 b = kMasked ? _mm256_maskload_ps(p + 8, masks[1]) : _mm256_loadu_ps(p + 8);
+    const __m256 even = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));  // a0 a2 b0 b2 a4 a6 b4 b6
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xd8));
+  }
+}
+
+// out[cb * R + r] += sum over taps t in [t0, t1) of w[cb * wStride + t] * (row vector r of tap t).
 // S independent partial sums (taps t, t + 1, ... t + S - 1) keep 8 accumulators in flight, enough
-// to hide the FMA latency however few channels and rows the block has. Masked loads read only
-// each row's valid columns: for the taps near the end of the input tile, where a full 8-wide
-// load could run past it.
-template <int CB, int R, bool kMasked>
+// to hide the FMA latency however few channels and rows the block has.
+template <int CB, int R, int kSw, bool kMasked>
 void convMicro(const float *x, const int32_t *taps, int64_t t0, int64_t t1, const float *w,
                int64_t wStride, const int32_t *rowOff, const __m256i *masks, __m256 *out) {
   constexpr int S = CB * R >= 8 ? 1 : 8 / (CB * R);
@@ -29,8 +42,7 @@ void convMicro(const float *x, const int32_t *taps, int64_t t0, int64_t t1, cons
   auto tap = [&](int s, int64_t t) __attribute__((always_inline)) {
     const float *xt = x + taps[t];
     __m256 xv[R];
-    for (int r = 0; r < R; ++r)
-      xv[r] = kMasked ? _mm256_maskload_ps(xt + rowOff[r], masks[r]) : _mm256_loadu_ps(xt + rowOff[r]);
+    for (int r = 0; r < R; ++r) xv[r] = loadRow<kSw, kMasked>(xt + rowOff[r], masks + 2 * r);
     for (int cb = 0; cb < CB; ++cb) {
       const __m256 wv = _mm256_broadcast_ss(w + cb * wStride + t);
       for (int r = 0; r < R; ++r) acc[s][cb][r] = _mm256_fmadd_ps(wv, xv[r], acc[s][cb][r]);
@@ -51,18 +63,23 @@ void convMicro(const float *x, const int32_t *taps, int64_t t0, int64_t t1, cons
 using MicroFn = void (*)(const float *, const int32_t *, int64_t, int64_t, const float *, int64_t,
                          const int32_t *, const __m256i *, __m256 *);
 
-template <bool kMasked>
+template <int kSw, bool kMasked>
 MicroFn pickMicro(int cb, int r) {
   switch (cb * 8 + r) {
-    case 8 + 1: return convMicro<1, 1, kMasked>;
-    case 8 + 2: return convMicro<1, 2, kMasked>;
-    case 8 + 4: return convMicro<1, 4, kMasked>;
-    case 16 + 1: return convMicro<2, 1, kMasked>;
-    case 16 + 2: return convMicro<2, 2, kMasked>;
-    case 16 + 4: return convMicro<2, 4, kMasked>;
-    case 32 + 1: return convMicro<4, 1, kMasked>;
-    default: return convMicro<4, 2, kMasked>;
+    case 8 + 1: return convMicro<1, 1, kSw, kMasked>;
+    case 8 + 2: return convMicro<1, 2, kSw, kMasked>;
+    case 8 + 4: return convMicro<1, 4, kSw, kMasked>;
+    case 16 + 1: return convMicro<2, 1, kSw, kMasked>;
+    case 16 + 2: return convMicro<2, 2, kSw, kMasked>;
+    case 16 + 4: return convMicro<2, 4, kSw, kMasked>;
+    case 32 + 1: return convMicro<4, 1, kSw, kMasked>;
+    default: return convMicro<4, 2, kSw, kMasked>;
   }
+}
+
+MicroFn pickMicro(int sw, bool masked, int cb, int r) {
+  if (sw == 2) return masked ? pickMicro<2, true>(cb, r) : pickMicro<2, false>(cb, r);
+  return masked ? pickMicro<1, true>(cb, r) : pickMicro<1, false>(cb, r);
 }
 
 }  // namespace
@@ -88,7 +105,9 @@ void DirectConvF32::splitPhases(const float *src, float *dst) const {
 }
 
 DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x) : g_(g), x_(x) {
-  split_ = g.sw > 1;
+  // Stride 2 gathers its even columns in registers; larger strides split the input first.
+  split_ = g.sw > 2;
+  loadStride_ = split_ ? 1 : g.sw;
   // Input layout the taps index: the tile itself, or per (channel, row) sw phases of jmax_
   // columns, so that a tap's columns ow * sw + kw * dw are contiguous in ow.
   int64_t rowStride = x.row, chanStride = x.channel;
@@ -109,7 +128,7 @@ DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x) : 
   const int64_t vectors = (g.ow + 7) / 8;
   for (int64_t oh = 0; oh < g.oh; ++oh)
     for (int64_t v = 0; v < vectors; ++v) {
-      rowOff_.push_back(static_cast<int32_t>(oh * g.sh * rowStride + v * 8));
+      rowOff_.push_back(static_cast<int32_t>(oh * g.sh * rowStride + v * 8 * loadStride_));
       rowLanes_.push_back(static_cast<int32_t>(std::min<int64_t>(8, g.ow - v * 8)));
       rowOut_.push_back(static_cast<int32_t>(oh * g.ow + v * 8));
     }
@@ -125,7 +144,7 @@ DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x) : 
       Block b{cb, r, co, row, tapCount};
       if (!split_ && x.bounded) {
         int64_t end = 0;  // furthest float a full-width row load of the block reaches past its tap
-        for (int i = 0; i < r; ++i) end = std::max<int64_t>(end, rowOff_[row + i] + 8);
+        for (int i = 0; i < r; ++i) end = std::max<int64_t>(end, rowOff_[row + i] + 8 * loadStride_);
         b.safeTaps = std::upper_bound(taps_.begin(), taps_.end(), static_cast<int32_t>(inputFloats - end)) -
                      taps_.begin();
       }
@@ -153,14 +172,19 @@ void DirectConvF32::run(const float *x, const float *w, int64_t wStride, float *
     float *out = y + n * g_.co * plane;
     for (const Block &b : blocks_) {
       __m256 acc[8];
-      __m256i masks[4];
+      __m256i masks[8];
       for (int i = 0; i < 8; ++i) acc[i] = _mm256_setzero_ps();
-      for (int r = 0; r < b.r; ++r) masks[r] = laneMask(rowLanes_[b.row + r]);
+      for (int r = 0; r < b.r; ++r) {
+        // Input columns the row's valid outputs read: 0..lanes-1, or 0, 2, .. 2 * (lanes - 1).
+        const int cols = loadStride_ == 2 ? 2 * rowLanes_[b.row + r] - 1 : rowLanes_[b.row + r];
+        masks[2 * r] = laneMask(std::min(cols, 8));
+        masks[2 * r + 1] = laneMask(std::max(cols - 8, 0));
+      }
       const float *wb = w + b.co * wStride;
       if (b.safeTaps > 0)
-        pickMicro<false>(b.cb, b.r)(in, taps_.data(), 0, b.safeTaps, wb, wStride, &rowOff_[b.row], masks, acc);
+        pickMicro(loadStride_, false, b.cb, b.r)(in, taps_.data(), 0, b.safeTaps, wb, wStride, &rowOff_[b.row], masks, acc);
       if (b.safeTaps < tapCount)
-        pickMicro<true>(b.cb, b.r)(in, taps_.data(), b.safeTaps, tapCount, wb, wStride, &rowOff_[b.row],
+        pickMicro(loadStride_, true, b.cb, b.r)(in, taps_.data(), b.safeTaps, tapCount, wb, wStride, &rowOff_[b.row],
                                    masks, acc);
       for (int cb = 0; cb < b.cb; ++cb)
         for (int r = 0; r < b.r; ++r) {

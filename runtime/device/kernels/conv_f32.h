@@ -42,7 +42,8 @@ class DirectConvF32 {
 
   ConvGeometry g_;
   ConvInputLayout x_;
-  bool split_ = false;               // sw > 1: columns are first split into sw phases
+  bool split_ = false;               // sw > 2: columns are first split into sw phases
+  int64_t loadStride_ = 1;           // input columns between neighbouring output columns as loaded
   int64_t jmax_ = 0;                 // columns per phase
   int64_t splitFloats_ = 0;          // floats of the phase-split copy of one image
   std::vector<int32_t> taps_;        // per (c, kh, kw): input offset of the tap
