@@ -205,23 +205,21 @@ def make_bad():
     with open(os.path.join(BAD, "not_onnx.onnx"), "w") as f:
         f.write("this is not an ONNX model, just text\n" * 4)
 
-    # Two ops no device lowering exists for (TopK, Det) beside a supported Relu; static shapes,
-    # so the failure is about the ops and not about dynamic shapes.
-    k = numpy_helper.from_array(np.array([3], dtype=np.int64), "k")
+    # Two ops no device form exists for (Bernoulli and RandomUniformLike draw random numbers)
+    # beside a supported Relu and Reshape; static shapes, so the failure is about the ops.
     nodes = [
         helper.make_node("Relu", ["x"], ["r"], name="relu_ok"),
-        helper.make_node("TopK", ["r", "k"], ["top_values", "top_indices"], axis=-1,
-                         name="topk_unsupported"),
-        helper.make_node("Reshape", ["top_values", "shape"], ["square"], name="reshape_ok"),
-        helper.make_node("Det", ["square"], ["y"], name="det_unsupported"),
+        helper.make_node("Bernoulli", ["r"], ["drawn"], name="bernoulli_unsupported"),
+        helper.make_node("Reshape", ["drawn", "shape"], ["flat"], name="reshape_ok"),
+        helper.make_node("RandomUniformLike", ["flat"], ["y"], name="random_unsupported"),
     ]
-    shape = numpy_helper.from_array(np.array([2, 3, 3], dtype=np.int64), "shape")
+    shape = numpy_helper.from_array(np.array([2, 24], dtype=np.int64), "shape")
     graph = helper.make_graph(
         nodes, "unsupported",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [6, 8])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])],
-        initializer=[k, shape])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 24])],
+        initializer=[shape])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)],
                               producer_name="pfcomp make_testdata")
     onnx.checker.check_model(model, full_check=True)
     onnx.save(model, os.path.join(BAD, "unsupported.onnx"))
