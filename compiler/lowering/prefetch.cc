@@ -4,6 +4,7 @@
 #include "runtime/device/kernels/kernel.h"
 
 #include <algorithm>
+#include <set>
 
 namespace pfcomp::lowering {
 namespace {
@@ -116,12 +117,31 @@ llvm::Expected<PrefetchStats> prefetchAcrossUnits(device::Program &program,
     size_t pos = out.size();
     if (in.kind() == device::Instr::LOAD && !indirect(in)) {
       const Range lm = lmRange(program, in), dram = dramRange(program, in);
+      std::vector<size_t> waits;           // WAITs passed, nearest first
+      std::set<int> laterComputes;         // tags of the COMPUTEs passed
       for (int walked = 0; pos > 0 && walked < kMaxDistance; ++walked) {
         const device::Instr &x = out[pos - 1];
         // Loads keep their order; nothing moves across a host call (it writes DRAM the device reads).
         if (x.kind() == device::Instr::LOAD || x.kind() == device::Instr::HOST) break;
         if (x.kind() == device::Instr::STORE && overlaps(dramRange(program, x), dram)) break;
-        if (llvm::any_of(touched[pos - 1], [&](const Range &r) { return overlaps(r, lm); })) break;
+        if (llvm::any_of(touched[pos - 1], [&](const Range &r) { return overlaps(r, lm); })) {
+          // A COMPUTE using these LM bytes must be done before the load starts: stay behind the
+          // first WAIT passed that covers it (the PE queue is in order, so a WAIT on any later
+          // compute does), or do not move at all.
+          if (x.kind() == device::Instr::COMPUTE) {
+            laterComputes.insert(x.tag());
+            size_t behind = out.size();
+            for (auto w = waits.rbegin(); w != waits.rend(); ++w)
+              if (llvm::any_of(out[*w].wait_tags(), [&](int t) { return laterComputes.count(t) > 0; })) {
+                behind = *w + 1;
+                break;
+              }
+            pos = behind;
+          }
+          break;
+        }
+        if (x.kind() == device::Instr::WAIT) waits.push_back(pos - 1);
+        if (x.kind() == device::Instr::COMPUTE) laterComputes.insert(x.tag());
         --pos;
       }
       if (pos != out.size()) ++stats.hoisted_loads;
