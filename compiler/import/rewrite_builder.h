@@ -126,5 +126,7 @@ bool rewriteWindow(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteQuantize(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteDynamicQuantize(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteIntegerProduct(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_pool_indices.cc: MaxPool's Indices output (int64) from ArgMax over gathered windows.
+bool rewriteMaxPoolIndices(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 
 }  // namespace pfcomp::import

@@ -166,7 +166,50 @@ def refused():
     onnx.save(model, os.path.join(HERE, "mod_float_fmod0.onnx"))
 
 
+def pool_indices():
+    """pool_indices.onnx: MaxPool's int64 Indices output, padded (row-major) and strided
+    (storage_order=1, column-major), on two images of two channels (batch offsets included)."""
+    rng = np.random.default_rng(5)
+    x = rng.permutation(2 * 2 * 5 * 6).astype(np.float32).reshape(2, 2, 5, 6)  # distinct maxima
+    nodes = [
+        helper.make_node("MaxPool", ["x"], ["y1", "i1"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("MaxPool", ["x"], ["y2", "i2"], kernel_shape=[2, 2], strides=[2, 2], storage_order=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "pool_indices", [helper.make_tensor_value_info("x", TP.FLOAT, [2, 2, 5, 6])],
+        [helper.make_tensor_value_info("y1", TP.FLOAT, [2, 2, 5, 6]),
+         helper.make_tensor_value_info("i1", TP.INT64, [2, 2, 5, 6]),
+         helper.make_tensor_value_info("y2", TP.FLOAT, [2, 2, 2, 3]),
+         helper.make_tensor_value_info("i2", TP.INT64, [2, 2, 2, 3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)])
+    model.ir_version = 7
+
+    def pool(k, s, pad, column_major):
+        n_, c_, h_, w_ = x.shape
+        oh, ow = (h_ + 2 * pad - k) // s + 1, (w_ + 2 * pad - k) // s + 1
+        y = np.zeros((n_, c_, oh, ow), np.float32)
+        idx = np.zeros((n_, c_, oh, ow), np.int64)
+        for n in range(n_):
+            for c in range(c_):
+                for i in range(oh):
+                    for j in range(ow):
+                        best = None
+                        for a in range(k):
+                            for b in range(k):
+                                h, w = i * s - pad + a, j * s - pad + b
+                                if 0 <= h < h_ and 0 <= w < w_ and (best is None or x[n, c, h, w] > best[0]):
+                                    best = (x[n, c, h, w], h, w)
+                        flat = best[1] + best[2] * h_ if column_major else best[1] * w_ + best[2]
+                        y[n, c, i, j], idx[n, c, i, j] = best[0], (n * c_ + c) * h_ * w_ + flat
+        return y, idx
+
+    y1, i1 = pool(3, 1, 1, False)
+    y2, i2 = pool(2, 2, 0, True)
+    save_case("pool_indices", model, [x], [y1, i1, y2, i2])
+
+
 if __name__ == "__main__":
     main()
     quantized()
     refused()
+    pool_indices()
