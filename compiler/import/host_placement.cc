@@ -69,10 +69,13 @@ llvm::Expected<llvm::StringSet<>> placeHostOps(ir::Graph &g,
       inputs.push_back(std::move(spec));
     }
     auto outputs = host::hostOutputSpecs(n.op_type(), hostAttrs(n), inputs, n.outputs_size());
-    if (!outputs)
-      return llvm::joinErrors(makeError(ErrorCode::UnsupportedOp, "{0}: host op '{1}' ({2}):",
-                                        modelPath, n.name(), n.op_type()),
-                              outputs.takeError());
+    if (!outputs) {
+      // The host cannot size its results either (e.g. OneHot's depth is a run-time value): the
+      // node stays a device node, whose check names the operands to pass as --constant_input.
+      llvm::consumeError(outputs.takeError());
+      n.set_on_host(false);
+      continue;
+    }
     for (int k = 0; k < n.outputs_size() && k < static_cast<int>(outputs->size()); ++k) {
       auto it = valueIndex.find(n.outputs(k));
       if (n.outputs(k).empty() || it == valueIndex.end()) continue;
