@@ -30,6 +30,18 @@ double hostWorkNs(const Instr &in, int64_t tileBytes, const KernelWork *work) {
   return perPe * in.active_pes();
 }
 
+// Device memory keeps its contents between runs, so a program loaded again finds its
+// parameters already there: compare first, and write (dirtying the shared pages) only what
+// differs.
+void writeUnlessEqual(uint8_t *dst, const void *src, int64_t bytes) {
+  const uint8_t *from = static_cast<const uint8_t *>(src);
+  constexpr int64_t kChunk = 1 << 16;
+  for (int64_t o = 0; o < bytes; o += kChunk) {
+    const int64_t n = std::min(kChunk, bytes - o);
+    if (std::memcmp(dst + o, from + o, n) != 0) std::memcpy(dst + o, from + o, n);
+  }
+}
+
 bool overlaps(const std::pair<int64_t, int64_t> &a, const std::pair<int64_t, int64_t> &b) {
   return a.first < b.second && b.first < a.second;
 }
@@ -70,7 +82,7 @@ class Emulator::Impl {
         if (static_cast<int64_t>(b.data().size()) != b.bytes())
           return makeError(ErrorCode::BadProgram, "parameter '{0}' has {1} bytes of data, expected {2}",
                            b.name(), b.data().size(), b.bytes());
-        std::memcpy(dramBase_ + b.dram_offset(), b.data().data(), b.bytes());
+        writeUnlessEqual(dramBase_ + b.dram_offset(), b.data().data(), b.bytes());
       }
     }
     steps_.clear();

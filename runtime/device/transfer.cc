@@ -261,13 +261,20 @@ bool TransferPlan::viewable() const {
 
 void TransferPlan::windowExtent(const TileWalker &tiles, int64_t firstTile, int64_t count,
                                 std::vector<int64_t> &lo, std::vector<int64_t> &hi) const {
+  // Every axis start is monotone in its tile start, so the extremes of the tile starts bound it.
+  int64_t start[16], tmin[16], tmax[16];
+  const int rank = tiles.rank();
+  tiles.tileStart(firstTile, start);
+  for (int a = 0; a < rank; ++a) tmin[a] = tmax[a] = start[a];
+  for (int64_t t = 1; t < count; ++t) {
+    tiles.nextTile(start);
+    for (int a = 0; a < rank; ++a) tmin[a] = std::min(tmin[a], start[a]), tmax[a] = std::max(tmax[a], start[a]);
+  }
   lo.assign(axes_.size(), INT64_MAX);
   hi.assign(axes_.size(), INT64_MIN);
-  int64_t start[16];
-  tiles.tileStart(firstTile, start);
-  for (int64_t t = 0; t < count; ++t, tiles.nextTile(start))
+  for (const int64_t *ends : {tmin, tmax})
     for (const Axis &a : axes_) {
-      const int64_t s = a.start(start);
+      const int64_t s = a.start(ends);
       lo[a.bufAxis] = std::min(lo[a.bufAxis], s);
       hi[a.bufAxis] = std::max(hi[a.bufAxis], s + (a.size - 1) * a.step + 1);
     }
