@@ -1,6 +1,8 @@
 // Elementwise PE kernels: unary functions on a tile and binary ops with numpy broadcasting.
 #include "runtime/device/kernels/kernel_util.h"
 
+#include "llvm/ADT/SmallVector.h"
+
 #include <cmath>
 #include <map>
 #include <type_traits>
@@ -105,10 +107,23 @@ class Unary : public PreparedKernel {
   Unary(const Kernel &k, UnaryFn fn, IntUnary intFn, int64_t n)
       : fn_(fn), int_fn_(intFn), n_(n), in_(k.addrs(0)), out_(k.addrs(1)) {
     for (int i = 0; i < k.floats_size() && i < 4; ++i) params_[i] = k.floats(i);
+    if (fn.fn == unaryFns().at("Relu").fn) inline_ = Inline::Relu;
+    if (fn.fn == unaryFns().at("Clip").fn) inline_ = Inline::Clip;
   }
   void run(uint8_t *lm, const PeTile &) const override {
     const T *x = at<T>(lm, in_);
     T *y = at<T>(lm, out_);
+    if constexpr (std::is_floating_point_v<T>) {  // the hot ones without a call per element
+      if (inline_ == Inline::Relu) {
+        for (int64_t i = 0; i < n_; ++i) y[i] = x[i] > 0 ? x[i] : T(0);
+        return;
+      }
+      if (inline_ == Inline::Clip) {
+        const T lo = static_cast<T>(params_[0]), hi = static_cast<T>(params_[1]);
+        for (int64_t i = 0; i < n_; ++i) y[i] = std::min(std::max(x[i], lo), hi);
+        return;
+      }
+    }
     if constexpr (std::is_integral_v<T>) {
       if (int_fn_ != IntUnary::None) {
         for (int64_t i = 0; i < n_; ++i) y[i] = applyInt(x[i]);
@@ -135,6 +150,7 @@ class Unary : public PreparedKernel {
     }
   }
   UnaryFn fn_;
+  enum class Inline { None, Relu, Clip } inline_ = Inline::None;
   IntUnary int_fn_;
   int64_t n_, in_, out_;
   double params_[4] = {0, 0, 0, 0};
@@ -159,18 +175,33 @@ class Binary : public PreparedKernel {
     const T *a = at<T>(lm, a_);
     const T *b = at<T>(lm, b_);
     T *y = at<T>(lm, out_);
+    if constexpr (std::is_floating_point_v<T>) {  // the common ops without a switch per element
+      switch (op_) {
+        case BinaryOp::Add: return loop(a, b, y, [](T x, T z) { return x + z; });
+        case BinaryOp::Sub: return loop(a, b, y, [](T x, T z) { return x - z; });
+        case BinaryOp::Mul: return loop(a, b, y, [](T x, T z) { return x * z; });
+        case BinaryOp::Div: return loop(a, b, y, [](T x, T z) { return x / z; });
+        default: break;
+      }
+    }
+    loop(a, b, y, [this](T x, T z) { return apply(x, z); });
+  }
+
+ private:
+  template <typename F>
+  void loop(const T *a, const T *b, T *y, F f) const {
     const int rank = out_shape_.size();
     const int64_t inner = out_shape_[rank - 1];
     const int64_t ia = sa_[rank - 1], ib = sb_[rank - 1];
     int64_t outer = 1;
     for (int d = 0; d < rank - 1; ++d) outer *= out_shape_[d];
-    std::vector<int64_t> idx(rank, 0);
+    llvm::SmallVector<int64_t, 8> idx(rank, 0);
     for (int64_t o = 0; o < outer; ++o) {
       int64_t offA = 0, offB = 0;
       for (int d = 0; d < rank - 1; ++d) offA += idx[d] * sa_[d], offB += idx[d] * sb_[d];
       T *row = y + o * inner;
       // Out may alias `a` (an epilogue adding into the output tile): element order keeps it safe.
-      for (int64_t i = 0; i < inner; ++i) row[i] = apply(a[offA + i * ia], b[offB + i * ib]);
+      for (int64_t i = 0; i < inner; ++i) row[i] = f(a[offA + i * ia], b[offB + i * ib]);
       for (int d = rank - 2; d >= 0; --d) {
         if (++idx[d] < out_shape_[d]) break;
         idx[d] = 0;
@@ -178,7 +209,6 @@ class Binary : public PreparedKernel {
     }
   }
 
- private:
   T apply(T x, T y) const {
     switch (op_) {
       case BinaryOp::Add: case BinaryOp::Sub: case BinaryOp::Mul:
