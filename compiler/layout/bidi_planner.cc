@@ -3,6 +3,7 @@
 #include "compiler/layout/tile_planner.h"
 #include "compiler/lowering/buffer_table.h"
 #include "compiler/lowering/chain.h"
+#include "compiler/lowering/plan_node.h"
 #include "compiler/lowering/tiling_space.h"
 #include "runtime/device/cost_model.h"
 #include "support/error.h"
@@ -259,12 +260,30 @@ class Planner {
     }
   }
 
-  // Cycles of node i cut with t (nullopt: does not fit LM or cannot be built).
+  // May node i be cut with t? A neighbour's tiling must respect this node's own rules: axes
+  // its layers cannot split stay whole, and tiles divide what they must divide.
+  bool allowed(int i, const Tile &t) const {
+    if (t.out.size() != spaces_[i]->space().size() || t.chunk.size() != spaces_[i]->red().size()) return false;
+    auto layers = lowering::planNode(nodes_[i], view_, {});
+    if (!layers) {
+      llvm::consumeError(layers.takeError());
+      return false;
+    }
+    for (const lowering::LayerPlan &l : *layers)
+      for (size_t a = 0; a < l.space.size() && a < t.out.size(); ++a) {
+        int64_t cut = std::min(t.out[a], l.space[a]);
+        if (a < l.splittable.size() && !l.splittable[a] && cut < l.space[a]) return false;
+        if (a < l.divides.size() && l.divides[a] > 0 && l.divides[a] % cut != 0) return false;
+      }
+    return true;
+  }
+
+  // Cycles of node i cut with t (nullopt: not allowed, does not fit LM or cannot be built).
   std::optional<int64_t> cycles(int i, const Tile &t) {
     std::string key = sig_[i] + "|" + tileKey(t);
     if (auto it = memo_.find(key); it != memo_.end()) return it->second < 0 ? std::nullopt : std::optional(it->second);
     int64_t result = -1;
-    if (t.out.size() == spaces_[i]->space().size() && t.chunk.size() == spaces_[i]->red().size()) {
+    if (allowed(i, t)) {
       auto fit = spaces_[i]->footprint(t);
       if (!fit) llvm::consumeError(fit.takeError());
       else if (*fit <= budget_) {
@@ -302,34 +321,48 @@ class Planner {
     return saved;
   }
 
-  // Node i's share of the objective under t, its neighbours as they are now.
-  std::optional<int64_t> local(int i, const Tile &t, std::string &why) {
-    auto own = cycles(i, t);
-    if (!own) return std::nullopt;
-    int64_t total = *own;
-    why = llvm::formatv("{0}: {1} cycles", tileText(t), *own).str();
-    for (int p : producers_[i])
-      if (cur_[p].out == t.out)
-        if (int64_t s = saving(p, i, cur_[p])) {
-          total -= s;
-          why += llvm::formatv(", matches producer {0} (saves {1})", graph_.nodes(p).name(), s).str();
-        }
-    for (int c : consumers_[i])
-      if (cur_[c].out == t.out)
-        if (int64_t s = saving(i, c, t)) {
-          total -= s;
-          why += llvm::formatv(", matches consumer {0} (saves {1})", graph_.nodes(c).name(), s).str();
-        }
+  // The objective's terms that involve `group` under assignment `a` (cur_ elsewhere): their
+  // own cycles minus the savings of every matched chain edge touching them.
+  std::optional<int64_t> groupCost(const std::vector<int> &group, const std::map<int, Tile> &a,
+                                   std::string &why) {
+    auto at = [&](int n) -> const Tile & { auto it = a.find(n); return it == a.end() ? cur_[n] : it->second; };
+    int64_t total = 0;
+    std::vector<std::pair<int, int>> edges;
+    for (int n : group) {
+      auto own = cycles(n, at(n));
+      if (!own) return std::nullopt;  // does not fit LM, or the rules cannot build it
+      total += *own;
+      for (int p : producers_[n])
+        if (!llvm::is_contained(group, p)) edges.push_back({p, n});
+      for (int c : consumers_[n]) edges.push_back({n, c});
+    }
+    const int i = group.front();
+    why = llvm::formatv("{0}: {1} cycles", tileText(at(i)), *cycles(i, at(i))).str();
+    if (group.size() > 1) why += llvm::formatv(" ({0} nodes of its chain with it)", group.size() - 1).str();
+    for (auto [p, c] : edges) {
+      if (at(p).out != at(c).out) continue;
+      int64_t saved = saving(p, c, at(p));
+      total -= saved;
+      if (saved && (p == i || c == i))
+        why += llvm::formatv(", matches {0} {1} (saves {2})", p == i ? "consumer" : "producer",
+                             graph_.nodes(p == i ? c : p).name(), saved).str();
+    }
     why += llvm::formatv(" -> {0}", total).str();
     return total;
   }
 
   // One node's decision in a pass: its own tilings, plus its producers' (forward) or its
-  // consumers' (backward) current tilings as proposals.
+  // consumers' (backward) current tilings as proposals. Each is tried for the node alone and for
+  // the node with the rest of its chain on that side (a chain runs on one tiling, so moving one
+  // link at a time could never leave a matched pair for a better matched pair).
   bool decide(int i, const char *pass, int sweep) {
     // A node without chainable neighbours keeps its own best tiling: nothing to trade.
     if (!spaces_[i] || (producers_[i].empty() && consumers_[i].empty())) return false;
     const bool forward = std::string(pass) == "forward";
+    std::vector<int> group{i};
+    for (size_t k = 0; k < group.size(); ++k)
+      for (int j : forward ? producers_[group[k]] : consumers_[group[k]])
+        if (!llvm::is_contained(group, j)) group.push_back(j);
     std::vector<Tile> proposals{cur_[i]};
     auto propose = [&](const Tile &t) {
       if (std::none_of(proposals.begin(), proposals.end(), [&](const Tile &p) { return sameTile(p, t); }))
@@ -342,18 +375,27 @@ class Planner {
       for (const Tile &t : own_[i]) propose({cur_[other].out, t.chunk});
     }
     BidiDecision d{pass, sweep, graph_.nodes(i).name()};
-    Tile best = cur_[i];
+    std::map<int, Tile> best;
     std::optional<int64_t> bestCost;
-    for (const Tile &t : proposals) {
-      std::string why;
-      auto cost = local(i, t, why);
-      if (!cost) continue;  // does not fit LM, or the rules cannot build it
-      d.candidates.push_back(why);
-      if (!bestCost || *cost < *bestCost) bestCost = cost, best = t;  // ties keep the earlier
+    for (const Tile &t : proposals)
+      for (bool together : {false, true}) {
+        if (together && group.size() == 1) continue;
+        std::map<int, Tile> a{{i, t}};
+        if (together)
+          for (int j : group)
+            if (j != i) a[j] = {t.out, cur_[j].chunk};
+        std::string why;
+        auto cost = groupCost(group, a, why);
+        if (!cost) continue;
+        d.candidates.push_back(why);
+        if (!bestCost || *cost < *bestCost) bestCost = cost, best = a;  // ties keep the earlier
+      }
+    d.changed = false;
+    for (auto &[n, t] : best) {
+      d.changed |= !sameTile(t, cur_[n]);
+      cur_[n] = t;
     }
-    d.changed = !sameTile(best, cur_[i]);
-    d.chosen = tileText(best);
-    cur_[i] = best;
+    d.chosen = tileText(cur_[i]) + (best.size() > 1 && d.changed ? " (with its chain)" : "");
     plan_.history.push_back(std::move(d));
     return plan_.history.back().changed;
   }

@@ -1,11 +1,12 @@
 // The `bidi` layout planner: chooses every node's tiling jointly with its neighbours. Each node
 // first gets a few good tilings of its own (a short local search from the lpz and legacy starts,
 // costed by its tile program through the cycle model). Then forward passes (each node may take
-// its producer's tiling) and backward passes (each node may take its consumer's tiling) alternate
-// until nothing changes, each node choosing the tiling that minimises its own cycles minus the
-// DRAM round trips it saves: where an elementwise consumer runs on its producer's tiles, the two
-// run as one chain in LM (the reuse_consecutive scheduler) and the store and reload of the value
-// between them disappear. The saving is the chain's own program cost against the two nodes'.
+// its producer's tiling) and backward passes (each node may take its consumer's tiling, alone or
+// with the rest of its chain on that side) alternate until nothing changes, each decision
+// minimising the moved nodes' own cycles minus the DRAM round trips they save: where an
+// elementwise consumer runs right after its producer on the same tiles, the two run as one chain
+// in LM (the chaining schedulers) and the store and reload of the value between them disappear.
+// The saving is the two nodes' cycles minus their chain program's.
 #pragma once
 
 #include "compiler/lowering/layer_plan.h"
