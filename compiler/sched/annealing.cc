@@ -3,8 +3,10 @@
 #include "compiler/emit/program_builder.h"
 #include "compiler/ir/op_support.h"
 #include "compiler/lowering/chain.h"
+#include "compiler/lowering/host_call.h"
 #include "compiler/lowering/instr_gen.h"
 #include "compiler/lowering/lm_residency.h"
+#include "compiler/lowering/prefetch.h"
 #include "compiler/sched/reuse_consecutive.h"
 #include "compiler/sched/spill_opt.h"
 #include "runtime/device/cost_model.h"
@@ -42,44 +44,73 @@ std::vector<Unit> unitsOf(const ir::Graph &g) {
   return units;
 }
 
-// Cycles of each unit emitted alone with the state's LM decisions, cached on what changes them.
+// The cost model's cycles for a state, unit by unit: the first unit alone, then each unit's
+// cycles on top of its predecessor's — the pair emitted together with the cross-unit prefetch,
+// less the predecessor alone — since a unit's loads can only move up into the previous unit
+// (never over its loads). Cached on what changes a unit's program (its tiles, LM decisions).
 class UnitCoster {
  public:
   explicit UnitCoster(const device::Hardware &hw) : hw_(hw) {}
 
   llvm::Expected<int64_t> total(const ir::Graph &g, const std::vector<Unit> &units) {
     lowering::LmResidency residency(g);
+    std::vector<std::string> keys;
+    for (size_t u = 0; u < units.size(); ++u) keys.push_back(unitKey(u, units[u], residency));
     int64_t sum = 0;
     for (size_t u = 0; u < units.size(); ++u) {
-      auto c = unitCycles(g, u, units[u], residency);
-      if (!c) return c.takeError();
-      sum += *c;
+      auto alone = cycles(g, {&units[u]}, {keys[u]}, residency);
+      if (!alone) return alone.takeError();
+      if (u == 0) {
+        sum += *alone;
+        continue;
+      }
+      auto prev = cycles(g, {&units[u - 1]}, {keys[u - 1]}, residency);
+      if (!prev) return prev.takeError();
+      auto pair = cycles(g, {&units[u - 1], &units[u]}, {keys[u - 1], keys[u]}, residency);
+      if (!pair) return pair.takeError();
+      sum += *pair - *prev;
     }
     return sum;
   }
 
  private:
-  llvm::Expected<int64_t> unitCycles(const ir::Graph &g, size_t index, const Unit &unit,
-                                     const lowering::LmResidency &residency) {
+  static std::string unitKey(size_t index, const Unit &unit, const lowering::LmResidency &residency) {
     std::vector<lowering::ChainLink> links(unit.size(), lowering::ChainLink{nullptr});
-    bool involved = residency.involves(unit);
-    if (involved) residency.decorate(unit, links);
+    if (residency.involves(unit)) residency.decorate(unit, links);
     std::string key = std::to_string(index);
     for (size_t k = 0; k < unit.size(); ++k) {
       key += "|" + llvm::join(llvm::map_range(unit[k]->tiling().out_tile(), [](int64_t v) { return std::to_string(v); }), "x");
       for (const auto &t : links[k].lm_inputs) key += t.valid() ? "L" : "d";
     }
-    key += links.back().lm_output.valid() ? (links.back().store ? "KS" : "K") : "S";
+    return key + (links.back().lm_output.valid() ? (links.back().store ? "KS" : "K") : "S");
+  }
+
+  // Cycles of these consecutive units emitted as emit would (prefetch between them).
+  llvm::Expected<int64_t> cycles(const ir::Graph &g, const std::vector<const Unit *> &units,
+                                 const std::vector<std::string> &keys, const lowering::LmResidency &residency) {
+    std::string key = llvm::join(keys, "+");
     if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     device::Program program;
     lowering::GraphView view(g);
     lowering::BufferTable buffers(view, program);
-    llvm::Expected<int> next = 0;
-    if (unit.size() > 1 || involved)
-      next = lowering::emitNodeChain(unit, view, hw_, buffers, program, 0, &residency);
-    else
-      next = lowering::emitNode(*unit.front(), view, hw_, buffers, program, 0);
-    if (!next) return next.takeError();
+    std::vector<lowering::EmittedUnit> emitted;
+    int tag = 0;
+    for (const Unit *unit : units) {
+      emitted.push_back({program.layers_size(), residency.scratchLimit(*unit)});
+      llvm::Expected<int> next = tag;
+      if (unit->front()->on_host())
+        next = lowering::emitHostCall(*unit->front(), view, hw_, buffers, program, tag);
+      else if (unit->size() > 1 || residency.involves(*unit))
+        next = lowering::emitNodeChain(*unit, view, hw_, buffers, program, tag, &residency);
+      else
+        next = lowering::emitNode(*unit->front(), view, hw_, buffers, program, tag);
+      if (!next) return next.takeError();
+      tag = *next;
+    }
+    if (units.size() > 1) {
+      auto stats = lowering::prefetchAcrossUnits(program, emitted, hw_.lmBytes());
+      if (!stats) return stats.takeError();
+    }
     return cache_[key] = device::computeTimeline(program).total_cycles;
   }
 

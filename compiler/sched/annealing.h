@@ -1,11 +1,10 @@
 // The auto_recompute_sa scheduler: simulated annealing over spill_opt's decisions — which lone
 // elementwise consumers adopt their producer's tiles and which values stay in LM (the rest are
-// stored and reloaded) — scored with the cost model: each scheduling unit (chain or node) is
-// emitted on its own with the state's LM decisions and run through the device timeline, cached
-// per unit and decision; the sum is the estimate annealed (emit then builds the chosen state
-// whole, with the cross-unit prefetch). The start state (spill_opt's choice) and the last
-// improvements are then scored on the whole program and the fastest is kept, so the result is
-// never slower than spill_opt. Seeded, so the same input gives the same schedule.
+// stored and reloaded) — scored with the cost model: the first unit's cycles, then each unit's
+// cycles on top of its predecessor's (the pair emitted together with the cross-unit prefetch,
+// less the predecessor alone), cached per unit and decision. The start state (spill_opt's choice)
+// and the last improvements are then scored on the whole program and the fastest is kept, so
+// the result is never slower than spill_opt. Seeded, so the same input gives the same schedule.
 #pragma once
 
 #include "compiler/ir/mngraph.pb.h"
