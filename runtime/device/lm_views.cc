@@ -28,6 +28,36 @@ struct Reader {
   int instr, operand;
 };
 
+// The operand's shape without its extent-1 axes.
+std::vector<int64_t> squeezed(const std::vector<int64_t> &dims) {
+  std::vector<int64_t> out;
+  for (int64_t d : dims)
+    if (d != 1) out.push_back(d);
+  return out;
+}
+
+// The view's strides per operand axis, when the operand is the tile reshaped only by extent-1
+// axes (a [256, 4] tile read as [1, 256, 4]); those axes get stride 0.
+std::vector<int64_t> operandStrides(const std::vector<int64_t> &operand, const std::vector<int64_t> &tile,
+                                    const std::vector<int64_t> &tileStrides) {
+  if (operand == tile) return tileStrides;
+  std::vector<int64_t> out;
+  size_t t = 0;
+  for (int64_t d : operand) {
+    if (d == 1) {
+      out.push_back(0);
+      continue;
+    }
+    while (t < tile.size() && tile[t] == 1) ++t;
+    out.push_back(tileStrides[t++]);
+  }
+  return out;
+}
+
+std::vector<int64_t> operandDims(const Kernel &k, int op) {
+  return std::vector<int64_t>(k.shapes(op).dims().begin(), k.shapes(op).dims().end());
+}
+
 // The readers of LOAD `i`'s tile, if every one can take it as a view: the same segment, the
 // whole tile as one input operand of the tile's shape, no more PEs than the load filled. Later
 // writes retire the tile byte by byte (for the PEs they cover); any other read of a byte some PE
@@ -77,9 +107,8 @@ bool findReaders(const std::vector<ViewInstr> &instrs, int i, std::vector<Reader
     for (int op = 0; op < out; ++op) {
       const Range r = operandRange(k, op);
       if (!readsHeld(r, pes)) continue;
-      std::vector<int64_t> dims(k.shapes(op).dims().begin(), k.shapes(op).dims().end());
       if (r.lo != tile.lo || r.hi != tile.hi || instrs[j].segment != load.segment || pes > active ||
-          !untouched() || dims != load.xfer->lmShape())
+          !untouched() || squeezed(operandDims(k, op)) != squeezed(load.xfer->lmShape()))
         return false;
       readers.push_back({static_cast<int>(j), op});
     }
@@ -138,7 +167,10 @@ void planViews(const Program &program, const std::vector<ViewInstr> &instrs, int
     load.xfer->setViewSource(border ? nullptr : dram + b.dram_offset(), strides, padLo);
     const std::vector<int64_t> viewStrides = load.xfer->viewStrides();
     bool accepted = true;
-    for (const Reader &r : readers) accepted &= instrs[r.instr].kernel->acceptView(r.operand, viewStrides);
+    for (const Reader &r : readers)
+      accepted &= instrs[r.instr].kernel->acceptView(
+          r.operand, operandStrides(operandDims(instrs[r.instr].instr->kernel(), r.operand), load.xfer->lmShape(),
+                                    viewStrides));
     if (!accepted) continue;
     if (border) {
       auto key = std::make_tuple(load.segment, li.xfer().buffer(), li.xfer().pad(), padLo, padHi);

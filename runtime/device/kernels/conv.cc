@@ -33,13 +33,20 @@ class Conv2d : public PreparedKernel {
     if constexpr (!std::is_same_v<T, float>) {
       return false;
     } else {
-      if (s.size() != 4 || s[3] != 1) return false;
+      if (s.size() != 4 || operand > 1) return false;
+      // An extent-1 axis has no neighbours: any stride will do.
+      const Dims &dims = operand == 0 ? xs_ : ws_;
+      std::vector<int64_t> st = s;
+      if (dims[3] == 1) st[3] = 1;
+      if (dims[2] == 1) st[2] = dims[3] * st[3];
+      if (dims[1] == 1) st[1] = dims[2] * st[2];
+      if (st[3] != 1) return false;
       if (operand == 0) {
-        viewX_.emplace(geometry(), ConvInputLayout{s[0], s[1], s[2], false});
+        viewX_.emplace(geometry(), ConvInputLayout{st[0], st[1], st[2], false});
         return true;
       }
-      if (operand == 1 && s[2] == ws_[3] && s[1] == ws_[2] * ws_[3]) {
-        viewWStride_ = s[0];
+      if (st[2] == ws_[3] && st[1] == ws_[2] * ws_[3]) {
+        viewWStride_ = st[0];
         return true;
       }
       return false;
