@@ -30,7 +30,7 @@ int dataInputsOf(const std::string &op) {
       "Upsample", "OneHot", "TopK", "Dropout"};
   // Ops whose every operand must be known: they only build a tensor from them.
   static const llvm::StringSet<> noDataInput = {"Range", "ConstantOfShape", "HannWindow",
-                                                "HammingWindow", "BlackmanWindow"};
+                                                "HammingWindow", "BlackmanWindow", "MelWeightMatrix"};
   if (noDataInput.contains(op)) return 0;
   return oneDataInput.contains(op) ? 1 : 1 << 30;
 }

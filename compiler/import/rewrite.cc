@@ -170,6 +170,7 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "LRN") return rewriteLrn(c, n, out);
   if (op == "Det") return rewriteDet(c, n, out);
   if (op == "DFT") return rewriteDft(c, n, out);
+  if (op == "MelWeightMatrix") return rewriteMelWeightMatrix(c, n, out);
   if (op == "Pad" && rewritePadBorder(c, n, out)) return true;
   if (op == "HannWindow" || op == "HammingWindow" || op == "BlackmanWindow") return rewriteWindow(c, n, out);
   if (op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" || op == "ReduceLogSumExp" ||

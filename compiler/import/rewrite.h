@@ -10,7 +10,8 @@
 // (rewrite_simple.cc) Dropout masks, no-op reductions and window functions of a constant size,
 // (rewrite_resize.cc) cubic / tf_crop_and_resize / downsampling linear Resize as MatMuls and
 // (rewrite_gridsample.cc) GridSample as a MatMul with kernel weights, and (rewrite_composite.cc)
-// Celu, MeanVarianceNormalization, LRN, edge / reflect Pad, 2x2 / 3x3 Det and DFT.
+// Celu, MeanVarianceNormalization, LRN, edge / reflect Pad, 2x2 / 3x3 Det, DFT and a constant
+// MelWeightMatrix.
 #pragma once
 
 #include <onnx/onnx_pb.h>

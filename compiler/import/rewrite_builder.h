@@ -112,6 +112,7 @@ bool rewriteLrn(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewritePadBorder(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteDet(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteDft(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+bool rewriteMelWeightMatrix(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_norm.cc: BatchNormalization with run-time statistics or in training mode.
 bool rewriteBatchNormGeneral(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_resize.cc: cubic, tf_crop_and_resize and downsampling linear Resize as MatMuls.

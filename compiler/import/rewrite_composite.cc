@@ -213,3 +213,43 @@ bool rewriteDft(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
 }
 
 }  // namespace pfcomp::import
+
+namespace pfcomp::import {
+
+// MelWeightMatrix of constant operands, computed as ONNX's reference does (triangular filters
+// between mel-spaced bins, bins floored to DFT bin indices).
+bool rewriteMelWeightMatrix(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
+  HostTensor v[5];
+  if (n.input_size() != 5 || n.output_size() != 1) return false;
+  for (int k = 0; k < 5; ++k)
+    if (!c.constant(n.input(k), v[k]) || v[k].numElements() != 1) return false;
+  const int64_t mels = v[0].getI(0), dft = v[1].getI(0), rate = v[2].getI(0);
+  const double lo = v[3].getF(0), hi = v[4].getF(0);
+  const int32_t type = static_cast<int32_t>(attrInt(n, "output_datatype", onnx::TensorProto::FLOAT));
+  if (mels < 1 || dft < 1 || rate < 1 || !isOnnxFloatType(type)) return false;
+  const int64_t specBins = dft / 2 + 1;
+  const double loMel = 2595 * std::log10(1 + lo / 700), hiMel = 2595 * std::log10(1 + hi / 700);
+  const double melStep = (hiMel - loMel) / (mels + 2);
+  std::vector<int64_t> bin(mels + 2);
+  for (int64_t k = 0; k < mels + 2; ++k) {
+    const double hz = 700 * (std::pow(10.0, (k * melStep + loMel) / 2595) - 1);
+    bin[k] = static_cast<int64_t>(std::floor((dft + 1) * hz / rate));
+  }
+  HostTensor w = HostTensor::make(type, {specBins, mels});
+  auto set = [&](int64_t j, int64_t i, double value) {
+    if (j >= 0 && j < specBins) w.f[j * mels + i] = value;
+  };
+  for (int64_t i = 0; i < mels; ++i) {
+    const int64_t left = bin[i], centre = bin[i + 1], right = bin[i + 2];
+    if (centre == left) set(centre, i, 1);
+    else
+      for (int64_t j = left; j <= centre; ++j) set(j, i, static_cast<double>(j - left) / (centre - left));
+    if (right > centre)
+      for (int64_t j = centre; j < right; ++j) set(j, i, static_cast<double>(right - j) / (right - centre));
+  }
+  NodeBuilder b(c, n, out);
+  b.op("Identity", {b.tensor(w)}, n.output(0));
+  return true;
+}
+
+}  // namespace pfcomp::import

@@ -347,3 +347,17 @@ TEST_CASE("A one-operand Einsum sums the letters the output drops; DFT becomes M
   CHECK(opCounts(d)["MatMul"] == 2);
   CHECK(shapeOf(d, "y") == "1x8x3x2");
 }
+
+TEST_CASE("MelWeightMatrix of constant operands is a constant") {
+  const std::string body = "\ng (float[9,8] x) => (float[9,8] y) {\n"
+                           "  m = Constant <value = int32 {8}> ()\n"
+                           "  d = Constant <value = int32 {16}> ()\n"
+                           "  r = Constant <value = int32 {8192}> ()\n"
+                           "  lo = Constant <value = float {0}> ()\n"
+                           "  hi = Constant <value = float {4096}> ()\n"
+                           "  w = MelWeightMatrix (m, d, r, lo, hi)\n"
+                           "  y = Mul (x, w)\n}";
+  ir::Graph g = importText(body, 17);
+  CHECK(opCounts(g)["Mul"] == 1);
+  CHECK(opCounts(g).count("MelWeightMatrix") == 0);
+}
