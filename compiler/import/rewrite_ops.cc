@@ -51,7 +51,18 @@ llvm::Expected<bool> rewriteEinsum(RewriteContext &c, const onnx::NodeProto &n, 
   std::string eq;
   for (char ch : eqAttr->s())
     if (ch != ' ') eq += ch;
-  if (eq.find("...") != std::string::npos) return refuseEinsum(n, eq, "ellipsis ('...') is not supported");
+  // One operand's "...": its leading axes, named with letters the equation does not use.
+  if (eq.find("...") != std::string::npos) {
+    const ValueType *t = n.input_size() == 1 ? c.staticType(n.input(0)) : nullptr;
+    const std::string term = eq.substr(0, eq.find("->"));
+    if (!t) return refuseEinsum(n, eq, "ellipsis ('...') is supported with one operand only");
+    const int64_t extra = static_cast<int64_t>(t->dims.size()) - static_cast<int64_t>(term.size() - 3);
+    std::string letters;
+    for (char l = 'A'; l <= 'Z' && static_cast<int64_t>(letters.size()) < extra; ++l)
+      if (eq.find(l) == std::string::npos) letters += l;
+    if (extra < 0 || static_cast<int64_t>(letters.size()) != extra) return false;
+    for (size_t at; (at = eq.find("...")) != std::string::npos;) eq.replace(at, 3, letters);
+  }
   const size_t arrow = eq.find("->");
   std::vector<std::string> ins;
   llvm::SmallVector<llvm::StringRef, 2> parts;
@@ -72,8 +83,8 @@ llvm::Expected<bool> rewriteEinsum(RewriteContext &c, const onnx::NodeProto &n, 
     const ValueType *t = c.staticType(n.input(k));
     if (!t || t->dims.size() != ins[k].size()) return false;
     for (char l : ins[k])
-      if (std::count(ins[k].begin(), ins[k].end(), l) != 1)
-        return refuseEinsum(n, eq, "a repeated letter (diagonal) is not supported");
+      if (std::count(ins[k].begin(), ins[k].end(), l) != 1 && n.input_size() != 1)
+        return refuseEinsum(n, eq, "a repeated letter (diagonal) is supported with one operand only");
     dims.push_back(t->dims);
   }
   NodeBuilder b(c, n, out);
@@ -82,14 +93,31 @@ llvm::Expected<bool> rewriteEinsum(RewriteContext &c, const onnx::NodeProto &n, 
       if (size_t p = ins[k].find(l); p != std::string::npos) return dims[k][p];
     return int64_t(1);
   };
-  if (ins.size() == 1) {  // letters missing from the output are summed, then a transpose
+  if (ins.size() == 1) {  // diagonals, then letters missing from the output summed, a transpose
+    std::string term = ins[0], x = n.input(0);
+    std::vector<int64_t> shape = dims[0];
+    // A repeated letter takes the diagonal: times the identity over its two axes, summed over one.
+    for (size_t p = 0; p < term.size(); ++p) {
+      const size_t q = term.find(term[p], p + 1);
+      if (q == std::string::npos) continue;
+      if (shape[p] != shape[q]) return refuseEinsum(n, eq, "a repeated letter has different sizes");
+      std::vector<int64_t> eyeDims(shape.size(), 1);
+      eyeDims[p] = eyeDims[q] = shape[p];
+      HostTensor eye = HostTensor::make(c.staticType(n.input(0))->elem_type, eyeDims);
+      for (int64_t i = 0; i < shape[p]; ++i) eye.f[i * shape[p] + i] = 1;
+      if (!eye.isFloat()) return false;
+      x = b.reduceSum(b.op("Mul", {x, b.tensor(eye)}), {static_cast<int64_t>(q)}, true, 0);
+      term.erase(q, 1);
+      shape.erase(shape.begin() + q);
+      --p;
+    }
+    ins[0] = term;
     std::string kept;
     std::vector<int64_t> summed;
     for (size_t p = 0; p < ins[0].size(); ++p)
       (res.find(ins[0][p]) == std::string::npos ? summed.push_back(p), void() : kept.push_back(ins[0][p]));
     if (kept.size() != res.size() || !std::is_permutation(res.begin(), res.end(), kept.begin()))
       return refuseEinsum(n, eq, "an output letter is in no operand");
-    std::string x = n.input(0);
     if (!summed.empty()) x = b.reduceSum(x, summed, true, 0, kept == res ? n.output(0) : "");
     if (kept == res) {
       if (summed.empty()) b.op("Identity", {x}, n.output(0));

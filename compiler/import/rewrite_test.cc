@@ -143,9 +143,16 @@ g (float[3,4] a, float[3,4] b) => (float[3] y) {
   y = Einsum <equation = "bi,bi->b"> (a, b)
 })");
   CHECK(opCounts(dot)["MatMul"] == 1);
+  // One operand: a diagonal (times the identity, summed), with "..." for its leading axes.
+  ir::Graph diag = importText(R"(
+g (float[2,3,3] a) => (float[2,3] y) {
+  y = Einsum <equation = "...ii->...i"> (a)
+})");
+  CHECK(opCounts(diag)["ReduceSum"] == 1);
+  CHECK(shapeOf(diag, "y") == "2x3");
   CHECK_THAT(importError(R"(
-g (float[3,3] a) => (float[3] y) {
-  y = Einsum <equation = "ii->i"> (a)
+g (float[3,3] a, float[3,3] b) => (float[3] y) {
+  y = Einsum <equation = "ii,ij->i"> (a, b)
 })"), Catch::Contains("[E104]") && Catch::Contains("diagonal"));
   CHECK_THAT(importError(R"(
 g (float[2,3,4] a, float[2,4,5] b) => (float[2,3,5] y) {
