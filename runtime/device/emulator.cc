@@ -321,24 +321,40 @@ class Emulator::Impl {
   }
 
   // PEs [lo, hi) run the segment's instructions in order; each keeps its LM hot in the cache.
-  // A LOAD read in place records each PE's view; its kernels pick them up.
+  // A LOAD read in place records each PE's view; its kernels pick them up. The PEs' tile starts
+  // are worked out once per layer and first tile, not per instruction.
   void runBlock(const Segment &seg, int64_t lo, int64_t hi) {
-    int64_t start[16];
+    constexpr int64_t kMaxBlock = 32;
+    int64_t table[kMaxBlock * 16];
+    int tableLayer = -1;
+    int64_t tableFirst = -1;
     const int slots = std::max(viewPlan_.slots, 1);
     for (int i = seg.begin; i < seg.end; ++i) {
       const Step &step = steps_[i];
       const Instr &in = *step.instr;
       const int64_t end = std::min(hi, in.active_pes());
       if (in.kind() == Instr::WAIT || lo >= end) continue;
-      step.tiles->tileStart(in.first_tile() + lo, start);
-      const PeTile tile{start, step.layer->space().data()};
+      const int rank = step.tiles->rank();
+      if (in.layer() != tableLayer || in.first_tile() != tableFirst) {
+        int64_t *row = table;
+        step.tiles->tileStart(in.first_tile() + lo, row);
+        for (int64_t pe = lo + 1; pe < std::min(hi, lo + kMaxBlock); ++pe, row += rank) {
+          std::copy(row, row + rank, row + rank);
+          step.tiles->nextTile(row + rank);
+        }
+        tableLayer = in.layer();
+        tableFirst = in.first_tile();
+      }
       const int loadSlot = viewPlan_.loadSlot[i];
       const std::vector<int> &operandSlot = viewPlan_.operandSlot[i];
       const bool viewed = std::any_of(operandSlot.begin(), operandSlot.end(), [](int s) { return s >= 0; });
-      for (int64_t pe = lo; pe < end; ++pe, step.tiles->nextTile(start)) {
+      const int64_t *space = step.layer->space().data();
+      for (int64_t pe = lo; pe < end; ++pe) {
+        const int64_t *start = table + (pe - lo) * rank;
         uint8_t *lm = lm_ + pe * lmSize_;
         const uint8_t **peViews = &views_[pe * slots];
         if (step.kernel) {
+          const PeTile tile{start, space};
           if (!viewed) {
             step.kernel->run(lm, tile);
             continue;
@@ -359,7 +375,7 @@ class Emulator::Impl {
   void runSegment(const Segment &seg) {
     const int64_t threads = pool_.threads();
     if (threads <= 1 || seg.workNs < 20000 || seg.pes < 2) {
-      runBlock(seg, 0, seg.pes);
+      for (int64_t lo = 0; lo < seg.pes; lo += 32) runBlock(seg, lo, std::min(seg.pes, lo + 32));
       return;
     }
     // Blocks small enough to balance the threads, large enough to amortise the per-block setup.

@@ -169,7 +169,13 @@ class Binary : public PreparedKernel {
  public:
   Binary(const Kernel &k, BinaryOp op, std::vector<Dims> shapes)
       : op_(op), a_(k.addrs(0)), b_(k.addrs(1)), out_(k.addrs(2)), out_shape_(shapes[2]),
-        sa_(broadcastStrides(shapes[0], shapes[2])), sb_(broadcastStrides(shapes[1], shapes[2])) {}
+        sa_(broadcastStrides(shapes[0], shapes[2])), sb_(broadcastStrides(shapes[1], shapes[2])) {
+    // One flat loop when neither operand broadcasts, or b is a single element.
+    for (int64_t d : out_shape_) n_ *= d;
+    auto count = [](const Dims &s) { int64_t n = 1; for (int64_t d : s) n *= d; return n; };
+    flatA_ = shapes[0] == shapes[2];
+    flatB_ = shapes[1] == shapes[2] ? 1 : count(shapes[1]) == 1 ? 0 : -1;
+  }
 
   void run(uint8_t *lm, const PeTile &) const override {
     const T *a = at<T>(lm, a_);
@@ -190,6 +196,10 @@ class Binary : public PreparedKernel {
  private:
   template <typename F>
   void loop(const T *a, const T *b, T *y, F f) const {
+    if (flatA_ && flatB_ >= 0) {
+      for (int64_t i = 0; i < n_; ++i) y[i] = f(a[i], b[i * flatB_]);
+      return;
+    }
     const int rank = out_shape_.size();
     const int64_t inner = out_shape_[rank - 1];
     const int64_t ia = sa_[rank - 1], ib = sb_[rank - 1];
@@ -286,6 +296,9 @@ class Binary : public PreparedKernel {
   BinaryOp op_;
   int64_t a_, b_, out_;
   Dims out_shape_, sa_, sb_;
+  int64_t n_ = 1;
+  bool flatA_ = false;
+  int64_t flatB_ = -1;  // 1: b has the output's shape, 0: b is one element, -1: b broadcasts otherwise
 };
 
 }  // namespace
