@@ -200,7 +200,7 @@ class Emulator::Impl {
         if (llvm::Error err = runHostCall(program, program.instrs(seg.begin), dramBase_, shapes_))
           return std::move(err);
       } else {
-        fillSources(program, viewPlan_, static_cast<int>(s), dramBase_, viewPlan_.arena.data());
+        fillSources(static_cast<int>(s));
         runSegment(seg);
       }
       for (int i = seg.begin; i < seg.end; ++i)
@@ -369,6 +369,17 @@ class Emulator::Impl {
           step.xfer->run(start, dramBase_, lm);
         }
       }
+    }
+  }
+
+  // The padded copies segment `s` reads, in row chunks over the pool.
+  void fillSources(int s) {
+    for (int id : viewPlan_.segmentSources[s]) {
+      const PaddedSource &src = viewPlan_.sources[id];
+      const int64_t rows = sourceRows(src), chunk = std::max<int64_t>(64, rows / (pool_.threads() * 4));
+      pool_.parallelFor((rows + chunk - 1) / chunk, [&](int64_t c) {
+        fillSourceRows(*program_, src, c * chunk, std::min(rows, (c + 1) * chunk), dramBase_, viewPlan_.arena.get());
+      });
     }
   }
 

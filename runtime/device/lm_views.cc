@@ -140,7 +140,9 @@ void planViews(const Program &program, const std::vector<ViewInstr> &instrs, int
   // chunks share one.
   std::map<std::tuple<int, int, double, std::vector<int64_t>, std::vector<int64_t>>, int> sourceIds;
   std::vector<int> slotsUsed(segments, 0);
-  int64_t arenaBytes = 0;
+  // A segment's padded sources are dead once it ends: every segment packs its own from the
+  // start of the arena, which is as large as the largest segment needs.
+  std::vector<int64_t> segmentBytes(segments, 0);
   std::vector<int> sourceOf(n, -1);
   for (int i = 0; i < n; ++i) {
     const ViewInstr &load = instrs[i];
@@ -180,8 +182,9 @@ void planViews(const Program &program, const std::vector<ViewInstr> &instrs, int
         for (int64_t d : padded) bytes *= d;
         it = sourceIds.emplace(key, static_cast<int>(plan.sources.size())).first;
         plan.segmentSources[load.segment].push_back(static_cast<int>(plan.sources.size()));
-        plan.sources.push_back({li.xfer().buffer(), li.xfer().pad(), padLo, padHi, padded, arenaBytes});
-        arenaBytes += (bytes + 63) / 64 * 64;
+        plan.sources.push_back({li.xfer().buffer(), li.xfer().pad(), padLo, padHi, padded,
+                                segmentBytes[load.segment]});
+        segmentBytes[load.segment] += (bytes + 63) / 64 * 64;
       }
       sourceOf[i] = it->second;
     }
@@ -190,49 +193,57 @@ void planViews(const Program &program, const std::vector<ViewInstr> &instrs, int
     for (const Reader &r : readers) plan.operandSlot[r.instr][r.operand] = slot;
   }
   for (int s : slotsUsed) plan.slots = std::max(plan.slots, s);
-  plan.arena.assign(arenaBytes + 64, 0);
+  // Every source is filled before it is read; only the slack past the last one is never
+  // written (kernels may read a vector's width past a view and ignore those lanes).
+  const int64_t arenaBytes = segments ? *std::max_element(segmentBytes.begin(), segmentBytes.end()) : 0;
+  plan.arena.reset(new uint8_t[arenaBytes + 64]);
   for (int i = 0; i < n; ++i) {
     if (sourceOf[i] < 0) continue;
     const PaddedSource &src = plan.sources[sourceOf[i]];
-    instrs[i].xfer->setViewSource(plan.arena.data() + src.arenaOffset, rowMajorStrides(src.dims), src.padLo);
+    instrs[i].xfer->setViewSource(plan.arena.get() + src.arenaOffset, rowMajorStrides(src.dims), src.padLo);
   }
 }
 
-void fillSources(const Program &program, const ViewPlan &plan, int segment, const uint8_t *dram,
-                 uint8_t *arena) {
-  for (int id : plan.segmentSources[segment]) {
-    const PaddedSource &src = plan.sources[id];
-    const Buffer &b = program.buffers(src.buffer);
-    const int64_t esize = dtypeBytes(b.dtype());
-    const int rank = static_cast<int>(src.dims.size());
-    uint8_t pad[8];
-    storeScalar(b.dtype(), src.pad, pad);
-    const int64_t rowElems = src.dims[rank - 1], inner = b.shape(rank - 1);
-    int64_t rows = 1;
-    for (int a = 0; a < rank - 1; ++a) rows *= src.dims[a];
-    const std::vector<int64_t> bstrides = rowMajorStrides({b.shape().begin(), b.shape().end()});
-    uint8_t *out = arena + src.arenaOffset;
-    const uint8_t *in = dram + b.dram_offset();
-    std::vector<int64_t> idx(rank, 0);  // padded index of the row's outer axes
-    for (int64_t r = 0; r < rows; ++r, out += rowElems * esize) {
-      bool inside = true;
-      int64_t from = 0;
-      for (int a = 0; a < rank - 1; ++a) {
-        int64_t c = idx[a] - src.padLo[a];
-        inside &= c >= 0 && c < b.shape(a);
-        from += c * bstrides[a];
-      }
-      if (inside) {
-        for (int64_t e = 0; e < src.padLo[rank - 1]; ++e) std::memcpy(out + e * esize, pad, esize);
-        std::memcpy(out + src.padLo[rank - 1] * esize, in + from * esize, inner * esize);
-        for (int64_t e = src.padLo[rank - 1] + inner; e < rowElems; ++e) std::memcpy(out + e * esize, pad, esize);
-      } else {
-        for (int64_t e = 0; e < rowElems; ++e) std::memcpy(out + e * esize, pad, esize);
-      }
-      for (int a = rank - 2; a >= 0; --a) {
-        if (++idx[a] < src.dims[a]) break;
-        idx[a] = 0;
-      }
+int64_t sourceRows(const PaddedSource &src) {
+  int64_t rows = 1;
+  for (size_t a = 0; a + 1 < src.dims.size(); ++a) rows *= src.dims[a];
+  return rows;
+}
+
+void fillSourceRows(const Program &program, const PaddedSource &src, int64_t rowBegin, int64_t rowEnd,
+                    const uint8_t *dram, uint8_t *arena) {
+  const Buffer &b = program.buffers(src.buffer);
+  const int64_t esize = dtypeBytes(b.dtype());
+  const int rank = static_cast<int>(src.dims.size());
+  uint8_t pad[8];
+  storeScalar(b.dtype(), src.pad, pad);
+  const int64_t rowElems = src.dims[rank - 1], inner = b.shape(rank - 1);
+  const std::vector<int64_t> bstrides = rowMajorStrides({b.shape().begin(), b.shape().end()});
+  uint8_t *out = arena + src.arenaOffset + rowBegin * rowElems * esize;
+  const uint8_t *in = dram + b.dram_offset();
+  std::vector<int64_t> idx(rank, 0);  // padded index of the row's outer axes
+  for (int64_t r = rowBegin, a = rank - 2; a >= 0; --a) {
+    idx[a] = r % src.dims[a];
+    r /= src.dims[a];
+  }
+  for (int64_t r = rowBegin; r < rowEnd; ++r, out += rowElems * esize) {
+    bool inside = true;
+    int64_t from = 0;
+    for (int a = 0; a < rank - 1; ++a) {
+      int64_t c = idx[a] - src.padLo[a];
+      inside &= c >= 0 && c < b.shape(a);
+      from += c * bstrides[a];
+    }
+    if (inside) {
+      for (int64_t e = 0; e < src.padLo[rank - 1]; ++e) std::memcpy(out + e * esize, pad, esize);
+      std::memcpy(out + src.padLo[rank - 1] * esize, in + from * esize, inner * esize);
+      for (int64_t e = src.padLo[rank - 1] + inner; e < rowElems; ++e) std::memcpy(out + e * esize, pad, esize);
+    } else {
+      for (int64_t e = 0; e < rowElems; ++e) std::memcpy(out + e * esize, pad, esize);
+    }
+    for (int a = rank - 2; a >= 0; --a) {
+      if (++idx[a] < src.dims[a]) break;
+      idx[a] = 0;
     }
   }
 }

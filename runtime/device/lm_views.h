@@ -11,6 +11,7 @@
 #include "runtime/device/transfer.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace pfcomp::device {
@@ -29,7 +30,7 @@ struct PaddedSource {
   int buffer = 0;
   double pad = 0;
   std::vector<int64_t> padLo, padHi, dims;  // per buffer axis; dims include the border
-  int64_t arenaOffset = 0;                  // bytes into ViewPlan::arena
+  int64_t arenaOffset = 0;                  // bytes into ViewPlan::arena (shared across segments)
 };
 
 struct ViewPlan {
@@ -38,15 +39,17 @@ struct ViewPlan {
   std::vector<std::vector<int>> operandSlot;      // per instruction: per kernel operand, -1 = in LM
   std::vector<std::vector<int>> segmentSources;   // per segment: padded sources to fill first
   std::vector<PaddedSource> sources;
-  std::vector<uint8_t> arena;                     // the padded copies
+  std::unique_ptr<uint8_t[]> arena;               // the padded copies of the running segment
 };
 
 // Decides which LOADs are read in place and points their TransferPlans at their sources.
 // `dram` holds `dramBytes` readable bytes (kernels read a few past a view's last element).
 void planViews(const Program &program, const std::vector<ViewInstr> &instrs, int segments,
                const uint8_t *dram, int64_t dramBytes, ViewPlan &plan);
-// Fills the padded sources segment `segment` reads from, from DRAM as it is now.
-void fillSources(const Program &program, const ViewPlan &plan, int segment, const uint8_t *dram,
-                 uint8_t *arena);
+// Rows (all axes but the last) of a padded source, and filling rows [rowBegin, rowEnd) of it
+// from DRAM as it is now: before the segment that reads it runs.
+int64_t sourceRows(const PaddedSource &src);
+void fillSourceRows(const Program &program, const PaddedSource &src, int64_t rowBegin, int64_t rowEnd,
+                    const uint8_t *dram, uint8_t *arena);
 
 }  // namespace pfcomp::device
