@@ -136,6 +136,24 @@ EmitFlags emitFlags(const ir::Tiling &tiling) {
   return {tiling.place_tiles(), tiling.double_buffer()};
 }
 
+llvm::Error checkSplitRules(const LayerPlan &plan, const Dims &tile) {
+  auto dimsText = [](const Dims &d) {
+    std::string s;
+    for (int64_t v : d) s += (s.empty() ? "" : "x") + std::to_string(v);
+    return s;
+  };
+  for (size_t a = 0; a < plan.space.size() && a < tile.size(); ++a) {
+    const int64_t t = std::min(tile[a], plan.space[a]);
+    if (t < plan.space[a] && a < plan.splittable.size() && !plan.splittable[a])
+      return makeError(ErrorCode::Internal, "layer '{0}': tile {1} cuts output axis {2}, which it must keep whole",
+                       plan.name, dimsText(tile), a);
+    if (a < plan.divides.size() && plan.divides[a] > 0 && plan.divides[a] % t != 0)
+      return makeError(ErrorCode::Internal, "layer '{0}': tile {1} on output axis {2} does not divide {3}",
+                       plan.name, dimsText(tile), a, plan.divides[a]);
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,
                               const device::Hardware &hw, BufferTable &buffers,
                               device::Program &program, int firstTag, EmitFlags flags) {
@@ -147,6 +165,10 @@ llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &t
                               device::Program &program, int firstTag, int64_t lmLimit,
                               EmitFlags flags) {
   const LayerPlan &head = *chain.front().plan;
+  // A tile that cuts an axis the op's rules keep whole would compute wrong values without any
+  // error (a tiling planner or a chain adopting its head's tiles got it wrong): refuse it.
+  for (const ChainLink &link : chain)
+    if (llvm::Error err = checkSplitRules(*link.plan, tile)) return std::move(err);
   int tag = firstTag;
   int64_t tiles = 1;
   Dims grid;

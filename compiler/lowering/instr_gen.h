@@ -63,6 +63,9 @@ llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &t
 
 // Appends the layer (a Layer entry and its instructions, each with its cycles) to `program`.
 // `firstTag` numbers the completion tags; returns the next free tag.
+// Internal (E901) when `tile` cuts an axis `plan` must keep whole or does not divide `divides`.
+llvm::Error checkSplitRules(const LayerPlan &plan, const Dims &tile);
+
 llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,
                               const device::Hardware &hw, BufferTable &buffers,
                               device::Program &program, int firstTag, EmitFlags flags = {});
