@@ -196,6 +196,14 @@ def main():
               "speedup %sx (simulate phase: cold %s s, warm %s s)"
               % (mark(ok), crow["cold"]["model"], fmt(cold, ".2f"), fmt(warm, ".2f"),
                  fmt(sp, ".2f"), sim[0], sim[1]))
+        if "warm_nodes" in crow:  # node-simulation cache alone (--no-stage-cache)
+            wn = fnum(crow["warm_nodes"]["compile_s"])
+            rep = load_report(crow["warm_nodes"]["dir"])
+            s = next((st["seconds"] for st in (rep or {}).get("compile_statuses", [])
+                      if st.get("phase") == "simulate"), None)
+            print("         node-simulation cache only (--no-stage-cache): warm %s s, speedup %sx "
+                  "(simulate phase %s s)" % (fmt(wn, ".2f"), fmt(cold / wn if wn > 0 else math.nan, ".2f"),
+                                             fmt(s, ".2f")))
     except (OSError, KeyError):
         print("  n/a    warm-cache O2 recompile: no cache.tsv")
 
