@@ -21,7 +21,7 @@
 namespace pfcomp::import {
 
 // Returns the number of nodes rewritten. Dead nodes and unused initializers are removed after.
-// UnsupportedOp for forms no stage can run (e.g. LSTM with peepholes), naming the reason.
+// UnsupportedOp for forms no stage can run (e.g. LSTM with clip), naming the reason.
 llvm::Expected<int> rewriteForDevice(onnx::ModelProto &model);
 
 }  // namespace pfcomp::import

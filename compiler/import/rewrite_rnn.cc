@@ -119,15 +119,20 @@ llvm::Expected<bool> rewriteRecurrent(RewriteContext &c, const onnx::NodeProto &
     return refuse(n, "direction '" + direction + "' is unknown");
   if (findAttr(n, "clip")) return refuse(n, "the clip attribute is not supported");
   if (attrInt(n, "input_forget", 0) != 0) return refuse(n, "input_forget=1 is not supported");
-  if (op == "LSTM" && n.input_size() > 7 && !n.input(7).empty())
-    return refuse(n, "peephole weights (input P) are not supported");
   const int64_t S = x->dims[layout ? 1 : 0], B = x->dims[layout ? 0 : 1], I = x->dims[2];
   const int64_t H = w->dims[1] / gates;
   if (n.input_size() > 4 && !n.input(4).empty()) {
     HostTensor lens;
-    if (!c.constant(n.input(4), lens))
-      return refuse(n, "sequence_lens is computed at run time; only a constant equal to the full length (" +
-                           std::to_string(S) + ") is supported");
+    if (!c.constant(n.input(4), lens)) {
+      std::string why = "sequence_lens is computed at run time; only a constant equal to the full length (" +
+                        std::to_string(S) + ") is supported";
+      // Given as a graph input, it can be frozen (the wording tools/conformance reads).
+      for (const auto &vi : c.g.input())
+        if (vi.name() == n.input(4))
+          why += "; to compile the model for fixed values of them, pass --constant_input=NAME=FILE.pb "
+                 "for the graph inputs they are computed from: " + vi.name();
+      return refuse(n, why);
+    }
     for (int64_t k = 0; k < lens.numElements(); ++k)
       if (lens.getI(k) != S)
         return refuse(n, "sequence_lens holds " + std::to_string(lens.getI(k)) +
@@ -165,6 +170,12 @@ llvm::Expected<bool> rewriteRecurrent(RewriteContext &c, const onnx::NodeProto &
     bool hZero = r.isZero(n.input_size() > 5 ? n.input(5) : ""), cZero = r.isZero(n.input_size() > 6 ? n.input(6) : "");
     if (h.empty()) h = b.filled(0.0, r.type, {B, H});
     if (op == "LSTM" && cell.empty()) cell = b.filled(0.0, r.type, {B, H});
+    // LSTM peepholes P [dirs, 3H] (i, o, f): the cell state's share in those gates.
+    std::string pi, po, pf;
+    if (op == "LSTM" && n.input_size() > 7 && !n.input(7).empty()) {
+      const std::string p = b.reshape(b.slice(n.input(7), 0, d, d + 1), {3 * H});
+      pi = b.slice(p, 0, 0, H), po = b.slice(p, 0, H, 2 * H), pf = b.slice(p, 0, 2 * H, 3 * H);
+    }
     const bool reverse = direction == "reverse" || d == 1;
     std::vector<std::string> steps(S);
     for (int64_t s = 0; s < S; ++s) {
@@ -172,11 +183,16 @@ llvm::Expected<bool> rewriteRecurrent(RewriteContext &c, const onnx::NodeProto &
       const std::string xt = b.reshape(b.slice(xw, layout ? 1 : 0, t, t + 1), {B, gates * H});
       if (op == "LSTM") {
         const std::string g = hZero ? xt : b.op("Add", {xt, b.op("MatMul", {h, rt})});
-        const std::string i = r.act(a[0], r.cols(g, 0, 1)), o = r.act(a[0], r.cols(g, 1, 2));
-        const std::string f = r.act(a[0], r.cols(g, 2, 3)), cc = r.act(a[1], r.cols(g, 3, 4));
+        std::string gi = r.cols(g, 0, 1), go = r.cols(g, 1, 2), gf = r.cols(g, 2, 3);
+        if (!pi.empty() && !cZero) {
+          gi = b.op("Add", {gi, b.op("Mul", {pi, cell})});
+          gf = b.op("Add", {gf, b.op("Mul", {pf, cell})});
+        }
+        const std::string i = r.act(a[0], gi), f = r.act(a[0], gf), cc = r.act(a[1], r.cols(g, 3, 4));
         const std::string ic = b.op("Mul", {i, cc});
         cell = cZero ? ic : b.op("Add", {b.op("Mul", {f, cell}), ic});
-        h = b.op("Mul", {o, r.act(a[2], cell)});
+        if (!po.empty()) go = b.op("Add", {go, b.op("Mul", {po, cell})});
+        h = b.op("Mul", {r.act(a[0], go), r.act(a[2], cell)});
         cZero = false;
       } else if (op == "GRU") {
         std::string zr = r.cols(xt, 0, 2), hh;
