@@ -1,5 +1,7 @@
 #include "compiler/import/const_eval.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include "compiler/import/const_eval_ops.h"
 
 #include "support/error.h"
@@ -79,30 +81,60 @@ using namespace const_eval_detail;
 using TP = onnx::TensorProto;
 using EvalFn = std::function<Outputs(const onnx::NodeProto &, const Inputs &)>;
 
+// Arithmetic, comparisons and logic (shape arithmetic of exported models, If conditions).
+double binaryOp(const std::string &op, double x, double y) {
+  if (op == "Add") return x + y;
+  if (op == "Sub") return x - y;
+  if (op == "Mul") return x * y;
+  if (op == "Div") return x / y;
+  if (op == "Pow") return std::pow(x, y);
+  if (op == "Equal") return x == y;
+  if (op == "Greater") return x > y;
+  if (op == "Less") return x < y;
+  if (op == "GreaterOrEqual") return x >= y;
+  if (op == "LessOrEqual") return x <= y;
+  if (op == "And") return x != 0 && y != 0;
+  if (op == "Or") return x != 0 || y != 0;
+  return (x != 0) != (y != 0);  // Xor
+}
+
+int64_t binaryOpInt(const std::string &op, int64_t x, int64_t y) {
+  if (op == "Add") return x + y;
+  if (op == "Sub") return x - y;
+  if (op == "Mul") return x * y;
+  if (op == "Div") return x / y;
+  return static_cast<int64_t>(binaryOp(op, static_cast<double>(x), static_cast<double>(y)));
+}
+
 Outputs binary(const onnx::NodeProto &n, const Inputs &in) {
   if (in.size() != 2 || !in[0] || !in[1]) return fail(n, "needs two inputs");
   const HostTensor &a = *in[0], &b = *in[1];
   auto dims = broadcastDims(a.dims, b.dims);
   if (!dims) return dims.takeError();
   const std::string &op = n.op_type();
-  const bool isEqual = op == "Equal";
-  HostTensor out = HostTensor::make(isEqual ? TP::BOOL : a.type, *dims);
+  static const llvm::StringSet<> boolResult = {"Equal", "Greater", "Less", "GreaterOrEqual",
+                                               "LessOrEqual", "And", "Or", "Xor"};
+  HostTensor out = HostTensor::make(boolResult.contains(op) ? TP::BOOL : a.type, *dims);
   const auto ia = broadcastIndex(a.dims, *dims), ib = broadcastIndex(b.dims, *dims);
   const bool flt = a.isFloat() || b.isFloat();
   for (size_t e = 0; e < ia.size(); ++e) {
     if (flt || op == "Pow") {
-      const double x = a.getF(ia[e]), y = b.getF(ib[e]);
-      double r = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
-               : op == "Div" ? x / y : op == "Pow" ? std::pow(x, y) : (x == y ? 1.0 : 0.0);
+      const double r = binaryOp(op, a.getF(ia[e]), b.getF(ib[e]));
       if (out.isFloat()) out.f[e] = r;
       else out.i[e] = static_cast<int64_t>(r);
     } else {
       const int64_t x = a.getI(ia[e]), y = b.getI(ib[e]);
       if (op == "Div" && y == 0) return fail(n, "integer division by zero");
-      out.i[e] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
-               : op == "Div" ? x / y : (x == y);
+      out.i[e] = binaryOpInt(op, x, y);
     }
   }
+  return one(std::move(out));
+}
+
+Outputs logicalNot(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.empty() || !in[0]) return fail(n, "needs an input");
+  HostTensor out = HostTensor::make(TP::BOOL, in[0]->dims);
+  for (int64_t e = 0; e < out.numElements(); ++e) out.i[e] = in[0]->getI(e) == 0;
   return one(std::move(out));
 }
 
@@ -243,6 +275,9 @@ const llvm::StringMap<EvalFn> &table() {
       {"Expand", expand},     {"Identity", unary},                  {"Transpose", transpose},
       {"Sqrt", unary},        {"Reciprocal", unary},                {"Neg", unary},
       {"Size", size},         {"EyeLike", eyeLike},
+      {"Greater", binary},    {"Less", binary},                     {"GreaterOrEqual", binary},
+      {"LessOrEqual", binary}, {"And", binary},                     {"Or", binary},
+      {"Xor", binary},        {"Not", logicalNot},
   };
   return t;
 }

@@ -2,6 +2,7 @@
 
 #include "compiler/import/const_eval.h"
 #include "compiler/import/graph_edit.h"
+#include "compiler/import/inline_if.h"
 #include "compiler/import/model_loader.h"
 #include "compiler/import/value_types.h"
 
@@ -71,6 +72,8 @@ llvm::Expected<int> foldConstants(onnx::ModelProto &model, llvm::StringRef model
   for (int round = 0; round < 16; ++round) {
     auto n = foldConstantsOnce(model);
     if (!n) return n.takeError();
+    // Folding may have made an If's condition constant; its branch then joins the graph.
+    *n += inlineConstantIfs(*model.mutable_graph());
     total += *n;
     if (*n == 0) break;
     if (auto err = inferShapes(model, modelPath)) return std::move(err);

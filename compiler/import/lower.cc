@@ -1,5 +1,6 @@
 #include "compiler/import/lower.h"
 
+#include "compiler/import/host_placement.h"
 #include "compiler/import/host_tensor.h"
 #include "compiler/import/model_loader.h"
 #include "compiler/import/node_lowering.h"
@@ -29,8 +30,9 @@ int dataInputsOf(const std::string &op) {
       "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "Trilu", "Tile",
       "Upsample", "OneHot", "TopK", "Dropout"};
   // Ops whose every operand must be known: they only build a tensor from them.
+  // If: its condition decides which nodes exist, so it must be known (then the branch is inlined).
   static const llvm::StringSet<> noDataInput = {"Range", "ConstantOfShape", "HannWindow",
-                                                "HammingWindow", "BlackmanWindow", "MelWeightMatrix"};
+                                                "HammingWindow", "BlackmanWindow", "MelWeightMatrix", "If"};
   if (noDataInput.contains(op)) return 0;
   return oneDataInput.contains(op) ? 1 : 1 << 30;
 }
@@ -76,40 +78,54 @@ bool computesIntegers(const std::string &op) {
   return ops.contains(op);
 }
 
-// Nodes the device cannot run: unknown ops, integer tensors where the device has no integer
-// form of the op, and operands left as run-time inputs.
+// Why the device cannot run a node as it stands: an op it does not know, tensors of a type it
+// has no form of the op for (`intNames`), or operands computed at run time (`operands`).
+struct DeviceCheck {
+  bool ok = true;
+  std::string intNames, operands;
+  std::vector<std::string> runtimeOperands;
+  bool runs() const { return ok && operands.empty(); }
+};
+
+DeviceCheck checkOnDevice(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
+                          const ir::Node &n) {
+  DeviceCheck c;
+  c.ok = ir::isDeviceOp(n.op_type());
+  auto checkValue = [&](const std::string &name, bool gatherIndices) {
+    auto it = valueIndex.find(name);
+    if (name.empty() || it == valueIndex.end()) return;
+    const ir::Value &v = g.values(it->second);
+    if (ir::isFloat(v.dtype())) return;
+    if (gatherIndices) return;  // constant ones are folded into copies, run-time ones read indirectly
+    const bool known = v.dtype() != ir::DT_UNDEFINED;  // strings, complex, ... are not
+    if (known && movesIntegers(n.op_type())) return;
+    if (ir::isInteger(v.dtype()) && computesIntegers(n.op_type())) return;
+    c.ok = false;
+    c.intNames += (c.intNames.empty() ? "" : " ") + name + ":" + ir::dtypeName(v.dtype());
+  };
+  for (int k = 0; k < n.inputs_size(); ++k) checkValue(n.inputs(k), n.op_type() == "Gather" && k == 1);
+  for (const auto &o : n.outputs()) checkValue(o, false);
+  for (int k = dataInputsOf(n.op_type()); k < n.inputs_size(); ++k) {
+    auto it = valueIndex.find(n.inputs(k));
+    if (it == valueIndex.end() || g.values(it->second).kind() == ir::Value::PARAM) continue;
+    c.operands += (c.operands.empty() ? "" : " ") + n.inputs(k);
+    c.runtimeOperands.push_back(n.inputs(k));
+  }
+  return c;
+}
+
+// Nodes the device cannot run, except those placed on the host, in one error.
 llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
                            llvm::StringRef modelPath) {
   std::vector<std::string> bad, intUses, operandUses, runtimeOperands;
   for (const ir::Node &n : g.nodes()) {
-    bool ok = ir::isDeviceOp(n.op_type());
-    std::string intNames;
-    auto checkValue = [&](const std::string &name, bool gatherIndices) {
-      auto it = valueIndex.find(name);
-      if (name.empty() || it == valueIndex.end()) return;
-      const ir::Value &v = g.values(it->second);
-      if (ir::isFloat(v.dtype())) return;
-      if (gatherIndices) return;  // constant ones are folded into copies, run-time ones read indirectly
-      const bool known = v.dtype() != ir::DT_UNDEFINED;  // strings, complex, ... are not
-      if (known && movesIntegers(n.op_type())) return;
-      if (ir::isInteger(v.dtype()) && computesIntegers(n.op_type())) return;
-      ok = false;
-      intNames += (intNames.empty() ? "" : " ") + name + ":" + ir::dtypeName(v.dtype());
-    };
-    for (int k = 0; k < n.inputs_size(); ++k) checkValue(n.inputs(k), n.op_type() == "Gather" && k == 1);
-    for (const auto &o : n.outputs()) checkValue(o, false);
-    std::string operands;
-    for (int k = dataInputsOf(n.op_type()); k < n.inputs_size(); ++k) {
-      auto it = valueIndex.find(n.inputs(k));
-      if (it == valueIndex.end() || g.values(it->second).kind() == ir::Value::PARAM) continue;
-      operands += (operands.empty() ? "" : " ") + n.inputs(k);
-      runtimeOperands.push_back(n.inputs(k));
-    }
-    const bool runtimeOperand = !operands.empty();
-    if (runtimeOperand) operandUses.push_back(n.name() + " [" + operands + "]");
-    if (ok && !runtimeOperand) continue;
+    if (n.on_host()) continue;
+    DeviceCheck c = checkOnDevice(g, valueIndex, n);
+    if (!c.operands.empty()) operandUses.push_back(n.name() + " [" + c.operands + "]");
+    runtimeOperands.insert(runtimeOperands.end(), c.runtimeOperands.begin(), c.runtimeOperands.end());
+    if (c.runs()) continue;
     bad.push_back(n.name() + " (" + n.op_type() + ")");
-    if (!intNames.empty()) intUses.push_back(n.name() + " [" + intNames + "]");
+    if (!c.intNames.empty()) intUses.push_back(n.name() + " [" + c.intNames + "]");
   }
   if (bad.empty()) return llvm::Error::success();
   std::string msg = "unsupported ops in " + modelPath.str() + ": " + listText(bad);
@@ -303,7 +319,15 @@ llvm::Expected<ir::Graph> lowerModel(const onnx::ModelProto &model, const Import
   if (firstDecodeError) return std::move(firstDecodeError);
   castsToIdentity(g, valueIndex);
 
+  auto hostValues = placeHostOps(g, valueIndex, [&](const ir::Node &n) {
+    return checkOnDevice(g, valueIndex, n).runs();
+  }, modelPath);
+  if (!hostValues) return hostValues.takeError();
   if (auto err = checkDeviceOps(g, valueIndex, modelPath)) return std::move(err);
+  // Host ops give their results a shape (or an upper bound) where shape inference could not.
+  llvm::erase_if(notStatic, [&](const std::string &entry) {
+    return hostValues->contains(llvm::StringRef(entry).split(" (").first);
+  });
   if (!notStatic.empty())
     return makeError(ErrorCode::ShapeInference,
                      "{0}: shape inference left {1} value(s) without a static shape: {2}", modelPath,
