@@ -8,6 +8,16 @@
 
 namespace pfcomp::device {
 
+int64_t dtypeBytes(DType dtype) {
+  switch (dtype) {
+    case F64: case I64: case U64: return 8;
+    case F32: case I32: case U32: return 4;
+    case F16: case BF16: case I16: case U16: return 2;
+    case BOOL: case I8: case U8: return 1;
+    default: return 0;
+  }
+}
+
 uint16_t floatToHalf(float f) {
   uint32_t x;
   std::memcpy(&x, &f, 4);

@@ -7,6 +7,9 @@
 
 namespace pfcomp::device {
 
+// Bytes of one element of `dtype`; 0 for DT_UNDEFINED.
+int64_t dtypeBytes(DType dtype);
+
 uint16_t floatToHalf(float f);  // round to nearest even
 float halfToFloat(uint16_t h);
 uint16_t floatToBfloat16(float f);  // round to nearest even

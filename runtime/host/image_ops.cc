@@ -53,7 +53,7 @@ llvm::Expected<std::vector<Tensor>> maxUnpoolRun(const Attrs &attrs, const Input
   // output_shape keeps their coordinates and pads at the end of each axis.
   const std::vector<int64_t> space = *unpooledShape(attrs, in[0]);
   const std::vector<int64_t> spaceStrides = stridesOf(space), outStrides = stridesOf(specs[0].shape);
-  const int64_t total = product(space), size = dtypeSize(x.dtype);
+  const int64_t total = product(space), size = device::dtypeBytes(x.dtype);
   Tensor out = makeTensor(x.dtype, specs[0].shape);
   for (int64_t i = 0; i < x.elements(); ++i) {
     const int64_t flat = loadI(idx, i);

@@ -34,7 +34,7 @@ llvm::Expected<std::vector<Tensor>> gatherNDRun(const Attrs &attrs, const Inputs
   const Tensor &data = *in[0].value, &idx = *in[1].value;
   const int64_t b = attrInt(attrs, "batch_dims", 0), q = idx.shape.size(), k = idx.shape[q - 1];
   const int64_t batches = product(data.shape, 0, b), slice = product(data.shape, b + k),
-                perBatch = product(idx.shape, b, q - 1), size = dtypeSize(data.dtype);
+                perBatch = product(idx.shape, b, q - 1), size = device::dtypeBytes(data.dtype);
   const std::vector<int64_t> strides = stridesOf(data.shape);
   Tensor out = makeTensor(data.dtype, specs[0].shape);
   for (int64_t bi = 0; bi < batches; ++bi)
@@ -67,7 +67,7 @@ llvm::Expected<Reduction> reductionOf(llvm::StringRef op, const Attrs &attrs) {
 // out[to] = out[to] (reduction) updates[from].
 void combine(Tensor &out, int64_t to, const Tensor &updates, int64_t from, Reduction red) {
   if (red == Reduction::None) {
-    copyElements(updates, from, out, to, 1, dtypeSize(out.dtype));
+    copyElements(updates, from, out, to, 1, device::dtypeBytes(out.dtype));
   } else if (isFloatType(out.dtype)) {
     double a = loadF(out, to), u = loadF(updates, from);
     storeF(out, to, red == Reduction::Add ? a + u : red == Reduction::Mul ? a * u

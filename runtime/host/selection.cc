@@ -71,7 +71,7 @@ llvm::Expected<std::vector<Tensor>> compressRun(const Attrs &attrs, const Inputs
   shape[axis] = sel->size();
   Tensor out = makeTensor(x.dtype, shape);
   const int64_t outer = product(dims, 0, axis), inner = product(dims, axis + 1),
-                size = dtypeSize(x.dtype), k = sel->size();
+                size = device::dtypeBytes(x.dtype), k = sel->size();
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t j = 0; j < k; ++j)
       copyElements(x, (o * dims[axis] + (*sel)[j]) * inner, out, (o * k + j) * inner, inner, size);

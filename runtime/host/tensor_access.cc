@@ -13,18 +13,9 @@ using namespace device;
 
 int64_t Tensor::elements() const { return product(shape); }
 
-int64_t dtypeSize(DType t) {
-  switch (t) {
-    case F64: case I64: case U64: return 8;
-    case F32: case I32: case U32: return 4;
-    case F16: case BF16: case I16: case U16: return 2;
-    case I8: case U8: case BOOL: return 1;
-    default: return 0;
-  }
-}
 
 bool isFloatType(DType t) { return t == F16 || t == BF16 || t == F32 || t == F64; }
-bool isIntType(DType t) { return dtypeSize(t) > 0 && !isFloatType(t); }
+bool isIntType(DType t) { return device::dtypeBytes(t) > 0 && !isFloatType(t); }
 
 std::string dtypeName(DType t) {
   static const char *names[] = {"undefined", "float32", "float16", "float64", "int64",
@@ -73,7 +64,7 @@ Tensor makeTensor(DType dtype, std::vector<int64_t> shape) {
   Tensor t;
   t.dtype = dtype;
   t.shape = std::move(shape);
-  t.bytes.assign(t.elements() * dtypeSize(dtype), 0);
+  t.bytes.assign(t.elements() * device::dtypeBytes(dtype), 0);
   return t;
 }
 
@@ -115,7 +106,7 @@ int64_t loadI(const Tensor &t, int64_t i) {
 }
 
 void storeF(Tensor &t, int64_t i, double v) {
-  storeScalar(t.dtype, v, t.bytes.data() + i * dtypeSize(t.dtype));
+  storeScalar(t.dtype, v, t.bytes.data() + i * device::dtypeBytes(t.dtype));
 }
 
 void storeI(Tensor &t, int64_t i, int64_t v) {

@@ -1,6 +1,7 @@
 // Element access, attribute lookup and shape helpers the host op kernels share.
 #pragma once
 
+#include "runtime/device/element_convert.h"  // dtypeBytes
 #include "runtime/host/host_ops.h"
 #include "support/error.h"
 
@@ -8,7 +9,6 @@
 
 namespace pfcomp::host {
 
-int64_t dtypeSize(device::DType dtype);
 bool isFloatType(device::DType dtype);  // F16, BF16, F32, F64
 bool isIntType(device::DType dtype);    // signed, unsigned and BOOL
 std::string dtypeName(device::DType dtype);

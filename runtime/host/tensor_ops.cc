@@ -23,7 +23,7 @@ llvm::Expected<std::vector<Tensor>> reverseSequenceRun(const Attrs &attrs, const
                                                        const std::vector<OutputSpec> &) {
   const Tensor &x = *in[0].value;
   const int64_t batchAxis = attrInt(attrs, "batch_axis", 1), timeAxis = 1 - batchAxis;
-  const int64_t inner = product(x.shape, 2), size = dtypeSize(x.dtype);
+  const int64_t inner = product(x.shape, 2), size = device::dtypeBytes(x.dtype);
   const std::vector<int64_t> strides = stridesOf(x.shape);
   Tensor out = x;
   for (int64_t b = 0; b < x.shape[batchAxis]; ++b) {
@@ -61,7 +61,7 @@ llvm::Expected<std::vector<Tensor>> oneHotRun(const Attrs &attrs, const Inputs &
   const int64_t r = idx.shape.size();
   int64_t axis = attrInt(attrs, "axis", -1);
   if (axis < 0) axis += r + 1;
-  const int64_t depth = specs[0].shape[axis], size = dtypeSize(values.dtype);
+  const int64_t depth = specs[0].shape[axis], size = device::dtypeBytes(values.dtype);
   const int64_t outer = product(idx.shape, 0, axis), inner = product(idx.shape, axis);
   Tensor out = makeTensor(values.dtype, specs[0].shape);
   for (int64_t o = 0; o < outer; ++o)

@@ -45,7 +45,7 @@ llvm::Expected<std::vector<Tensor>> topkRun(const Attrs &attrs, const Inputs &in
   const int64_t n = x.shape[axis], outer = product(x.shape, 0, axis),
                 inner = product(x.shape, axis + 1);
   Tensor values = makeTensor(x.dtype, specs[0].shape), indices = makeTensor(device::I64, specs[1].shape);
-  const int64_t size = dtypeSize(x.dtype);
+  const int64_t size = device::dtypeBytes(x.dtype);
   withSortKeys(x, [&](const auto &keys) {
     std::vector<int64_t> order(n);
     for (int64_t o = 0; o < outer; ++o)

@@ -84,7 +84,7 @@ llvm::Expected<std::vector<Tensor>> uniqueRun(const Attrs &attrs, const Inputs &
     for (int64_t s = 0; s < m; ++s) inverse[s] = rank[groupOf[s]];
   });
 
-  const int64_t u = static_cast<int64_t>(firstOf.size()), size = dtypeSize(x.dtype);
+  const int64_t u = static_cast<int64_t>(firstOf.size()), size = device::dtypeBytes(x.dtype);
   std::vector<int64_t> yShape = axis ? x.shape : std::vector<int64_t>{u};
   if (axis) yShape[*axis] = u;
   Tensor y = makeTensor(x.dtype, yShape);

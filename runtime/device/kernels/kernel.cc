@@ -11,16 +11,6 @@ int64_t numElements(const Kernel::Shape &shape) {
   return n;
 }
 
-int64_t dtypeBytes(DType dtype) {
-  switch (dtype) {
-    case F64: case I64: case U64: return 8;
-    case F32: case I32: case U32: return 4;
-    case F16: case BF16: case I16: case U16: return 2;
-    case BOOL: case I8: case U8: return 1;
-    default: return 0;
-  }
-}
-
 namespace {
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareNative(const Kernel &k);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/device/cost_model.h"
+#include "runtime/device/element_convert.h"  // dtypeBytes
 #include "runtime/device/program.pb.h"
 
 #include "llvm/Support/Error.h"
@@ -51,6 +52,5 @@ class PreparedKernel {
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareKernel(const Kernel &kernel);
 
 int64_t numElements(const Kernel::Shape &shape);
-int64_t dtypeBytes(DType dtype);
 
 }  // namespace pfcomp::device
