@@ -11,15 +11,9 @@ import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-
-def save(out, name, nodes, inputs, outputs, inits):
-    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out, name + ".onnx"))
+from model_files import save_data, save_model
 
 
 def main():
@@ -33,7 +27,7 @@ def main():
                  helper.make_node("NonZero", ["mask"], ["nz"], name="nonzero"),
                  helper.make_node("Cast", ["nz"], ["nzf"], to=TensorProto.FLOAT, name="to_float"),
                  helper.make_node("Relu", ["nzf"], ["y"], name="relu_after")]
-        save(out, "bad", nodes, [x_info], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, None])],
+        save_model(out, "bad", nodes, [x_info], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, None])],
              [half])
         return
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
@@ -44,7 +38,7 @@ def main():
     outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 3]),
                helper.make_tensor_value_info("indices", TensorProto.INT64, [4, 3]),
                helper.make_tensor_value_info("nz", TensorProto.INT64, [2, None])]
-    save(out, "mixed", nodes, [x_info], outputs, [k, half])
+    save_model(out, "mixed", nodes, [x_info], outputs, [k, half])
 
     rng = np.random.default_rng(7)
     x = rng.standard_normal((4, 6)).astype(np.float32)
@@ -53,12 +47,8 @@ def main():
     vals = np.take_along_axis(r, order, axis=1)
     y = (1 / (1 + np.exp(-vals.astype(np.float64)))).astype(np.float32)
     nz = np.array(np.nonzero(x > 0.5), dtype=np.int64)
-    data = os.path.join(out, "mixed.data")
-    os.makedirs(data, exist_ok=True)
-    for prefix, tensors in (("input", [("x", x)]), ("output", [("y", y), ("indices", order.astype(np.int64)), ("nz", nz)])):
-        for i, (name, array) in enumerate(tensors):
-            with open(os.path.join(data, "%s_%d.pb" % (prefix, i)), "wb") as f:
-                f.write(numpy_helper.from_array(array, name).SerializeToString())
+    save_data(os.path.join(out, "mixed.data"), [("x", x)],
+              [("y", y), ("indices", order.astype(np.int64)), ("nz", nz)])
     print("nz shape", list(nz.shape))
 
 

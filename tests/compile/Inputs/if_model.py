@@ -5,8 +5,9 @@ import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from model_files import save_data, save_model
 
 
 def branches():
@@ -22,11 +23,7 @@ def branches():
 
 
 def save(out, name, nodes, inputs, inits):
-    graph = helper.make_graph(nodes, name, inputs,
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])], initializer=inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    onnx.save(model, os.path.join(out, name + ".onnx"))
+    save_model(out, name, nodes, inputs, [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])], inits)
 
 
 def main():
@@ -48,11 +45,7 @@ def main():
 
     x = np.random.default_rng(3).standard_normal((2, 4)).astype(np.float32)
     y = np.maximum(x, 0) * 2 + np.maximum(x, 0)
-    data = os.path.join(out, "if_const.data")
-    os.makedirs(data, exist_ok=True)
-    for prefix, name, array in (("input", "x", x), ("output", "y", y.astype(np.float32))):
-        with open(os.path.join(data, prefix + "_0.pb"), "wb") as f:
-            f.write(numpy_helper.from_array(array, name).SerializeToString())
+    save_data(os.path.join(out, "if_const.data"), [("x", x)], [("y", y.astype(np.float32))])
 
 
 if __name__ == "__main__":
