@@ -3,6 +3,7 @@
 #include "runtime/device/element_convert.h"
 #include "runtime/device/host_exec.h"
 #include "runtime/device/kernels/kernel.h"
+#include "runtime/device/lm_liveness.h"
 #include "runtime/device/lm_validity.h"
 #include "runtime/device/lm_views.h"
 #include "runtime/device/pe_pool.h"
@@ -53,11 +54,10 @@ class Emulator::Impl {
   Impl(const Hardware &hw, Options options)
       : hw_(hw), options_(options), lmSize_(hw.lmBytes()),
         pool_(llvm::hardware_concurrency(options.threads).compute_thread_count()) {
-    // calloc: untouched pages of the 4096 LM images cost nothing.
-    lm_ = options.memory.lm ? options.memory.lm : static_cast<uint8_t *>(std::calloc(hw.pes() * lmSize_, 1));
+
   }
   ~Impl() {
-    if (!options_.memory.lm) std::free(lm_);
+
   }
 
   llvm::Error load(const Program &program) {
@@ -140,6 +140,7 @@ class Emulator::Impl {
     planViews(program, views, static_cast<int>(segments_.size()), dramBase_,
               options_.memory.dram ? hw_.dramBytes() : static_cast<int64_t>(ownDram_.size()), viewPlan_);
     views_.assign(hw_.pes() * std::max(viewPlan_.slots, 1), nullptr);
+    planScratch(program);
     return llvm::Error::success();
   }
 
@@ -194,8 +195,14 @@ class Emulator::Impl {
         return makeError(ErrorCode::LmUninitialized, failMessage_);
       if (options_.interrupted)
         if (llvm::Error err = options_.interrupted()) return std::move(err);
-      if (options_.instr_delay_us > 0)
+      // A slowed-down run (tests of reset) waits per instruction, polling as it goes; the
+      // segments stay the same, so it computes exactly what a plain run does.
+      for (int i = seg.begin; options_.instr_delay_us > 0 && i < seg.end; ++i) {
+        if (program.instrs(i).kind() == Instr::WAIT) continue;
         std::this_thread::sleep_for(std::chrono::microseconds(options_.instr_delay_us));
+        if (options_.interrupted)
+          if (llvm::Error err = options_.interrupted()) return std::move(err);
+      }
       if (seg.host) {
         if (llvm::Error err = runHostCall(program, program.instrs(seg.begin), dramBase_, shapes_))
           return std::move(err);
@@ -241,6 +248,68 @@ class Emulator::Impl {
     int64_t pes = 0;  // the most active PEs of its instructions
     double workNs = 0;
   };
+
+  // Each segment runs on a per-thread scratch LM; only the bytes it takes from earlier segments
+  // or leaves for later ones move between the scratch and device LM.
+  void planScratch(const Program &program) {
+    std::vector<InstrLm> footprint(program.instrs_size());
+    int64_t extent = 0;
+    for (int i = 0; i < program.instrs_size(); ++i) {
+      const Instr &in = program.instrs(i);
+      InstrLm &f = footprint[i];
+      f.active = in.active_pes();
+      if (in.kind() == Instr::COMPUTE) {
+        f.reads.assign(steps_[i].kernel->reads.begin(), steps_[i].kernel->reads.end());
+        f.writes.assign(steps_[i].kernel->writes.begin(), steps_[i].kernel->writes.end());
+        for (auto *ranges : {&f.reads, &f.writes})
+          for (auto &[addr, size] : *ranges) size += addr;  // (addr, size) -> [addr, end)
+      } else if (in.kind() == Instr::LOAD || in.kind() == Instr::STORE) {
+        const Transfer &x = in.xfer();
+        for (const AxisMap &m : x.axes())
+          if (m.indirect())
+            f.reads.push_back({m.indirect_lm_addr(), m.indirect_lm_addr() + m.size() * dtypeBytes(m.indirect_dtype())});
+        LmSpan tile{x.lm_addr(), x.lm_addr() + transferTileBytes(program, x)};
+        (in.kind() == Instr::LOAD ? f.writes : f.reads).push_back(tile);
+      }
+      for (auto *ranges : {&f.reads, &f.writes})
+        for (const LmSpan &r : *ranges) extent = std::max(extent, r.second);
+    }
+    std::vector<std::pair<int, int>> bounds;
+    for (const Segment &seg : segments_) bounds.push_back({seg.begin, seg.end});
+    segmentLm_ = planSegmentLm(footprint, bounds, lmSize_);
+    scratchStride_ = (extent + 63) / 64 * 64;
+    // The bytes any segment hands on, packed: per PE liveBytes_ of the store.
+    std::vector<LmSpan> all;
+    for (const SegmentLm &m : segmentLm_)
+      for (const auto *spans : {&m.copyIn, &m.copyOut}) all.insert(all.end(), spans->begin(), spans->end());
+    std::sort(all.begin(), all.end());
+    std::vector<std::pair<LmSpan, int64_t>> packed;  // merged span, its offset in a PE's record
+    liveBytes_ = 0;
+    for (const LmSpan &sp : all) {
+      if (!packed.empty() && sp.first <= packed.back().first.second) {
+        int64_t grow = std::max<int64_t>(0, sp.second - packed.back().first.second);
+        packed.back().first.second += grow;
+        liveBytes_ += grow;
+        continue;
+      }
+      packed.push_back({sp, liveBytes_});
+      liveBytes_ += sp.second - sp.first;
+    }
+    auto moves = [&](const std::vector<LmSpan> &spans) {
+      std::vector<LmMove> out;
+      for (const LmSpan &sp : spans) {
+        auto it = std::upper_bound(packed.begin(), packed.end(), sp.first,
+                                   [](int64_t a, const std::pair<LmSpan, int64_t> &p) { return a < p.first.first; });
+        --it;
+        out.push_back({sp.first, it->second + (sp.first - it->first.first), sp.second - sp.first});
+      }
+      return out;
+    };
+    moves_.clear();
+    for (const SegmentLm &m : segmentLm_) moves_.push_back({moves(m.copyIn), moves(m.copyOut)});
+    // Zero pages until written: a program never reads another run's LM (validity is per run).
+    liveStore_.reset(static_cast<uint8_t *>(std::calloc(hw_.pes() * std::max<int64_t>(liveBytes_, 1), 1)));
+  }
 
   // Checked mode: the first instruction that reads LM a PE never wrote (E502). Whether one does
   // depends only on the program, so it is found here once instead of on every access.
@@ -296,7 +365,7 @@ class Emulator::Impl {
     };
     for (int i = 0; i < program.instrs_size(); ++i) {
       const Instr &in = program.instrs(i);
-      bool split = i == failAt_ || options_.instr_delay_us > 0;
+      bool split = i == failAt_;
       if (in.kind() == Instr::HOST) {  // a segment of its own: the host works on DRAM alone
         close(i);
         seg.host = true;
@@ -325,6 +394,16 @@ class Emulator::Impl {
   // are worked out once per layer and first tile, not per instruction.
   void runBlock(const Segment &seg, int64_t lo, int64_t hi) {
     constexpr int64_t kMaxBlock = 32;
+    // The block's PEs work in a scratch LM, kMaxBlock PEs of scratchStride_ bytes (and a
+    // vector's width of slack for reads past the last tile).
+    thread_local std::vector<uint8_t> scratch;
+    if (static_cast<int64_t>(scratch.size()) < kMaxBlock * scratchStride_ + 64)
+      scratch.resize(kMaxBlock * scratchStride_ + 64);
+    const SegmentMoves &moves = moves_[&seg - segments_.data()];
+    const int64_t last = std::min(hi, seg.pes);
+    for (int64_t pe = lo; pe < last; ++pe)
+      for (const LmMove &m : moves.in)
+        std::memcpy(&scratch[(pe - lo) * scratchStride_ + m.addr], &liveStore_[pe * liveBytes_ + m.offset], m.bytes);
     int64_t table[kMaxBlock * 16];
     int tableLayer = -1;
     int64_t tableFirst = -1;
@@ -351,7 +430,7 @@ class Emulator::Impl {
       const int64_t *space = step.layer->space().data();
       for (int64_t pe = lo; pe < end; ++pe) {
         const int64_t *start = table + (pe - lo) * rank;
-        uint8_t *lm = lm_ + pe * lmSize_;
+        uint8_t *lm = &scratch[(pe - lo) * scratchStride_];
         const uint8_t **peViews = &views_[pe * slots];
         if (step.kernel) {
           const PeTile tile{start, space};
@@ -370,6 +449,9 @@ class Emulator::Impl {
         }
       }
     }
+    for (int64_t pe = lo; pe < last; ++pe)
+      for (const LmMove &m : moves.out)
+        std::memcpy(&liveStore_[pe * liveBytes_ + m.offset], &scratch[(pe - lo) * scratchStride_ + m.addr], m.bytes);
   }
 
   // The padded copies segment `s` reads, in row chunks over the pool.
@@ -398,13 +480,28 @@ class Emulator::Impl {
   Hardware hw_;
   Options options_;
   int64_t lmSize_;
-  uint8_t *lm_ = nullptr;
   std::vector<uint8_t> ownDram_;  // when the device's memory is not given
   uint8_t *dramBase_ = nullptr;
   const Program *program_ = nullptr;
   std::vector<Step> steps_;
   std::vector<Segment> segments_;
   ViewPlan viewPlan_;
+  // LM: each block of PEs runs a segment on a per-thread scratch; the bytes segments hand on to
+  // each other live in a packed store, liveBytes_ per PE.
+  struct LmMove {
+    int64_t addr, offset, bytes;  // LM address, offset in the PE's store record, length
+  };
+  struct SegmentMoves {
+    std::vector<LmMove> in, out;
+  };
+  std::vector<SegmentLm> segmentLm_;
+  std::vector<SegmentMoves> moves_;   // per segment
+  int64_t scratchStride_ = 0;         // bytes per PE in the scratch LM
+  int64_t liveBytes_ = 0;
+  struct FreeDeleter {
+    void operator()(uint8_t *p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t[], FreeDeleter> liveStore_;
   std::vector<const uint8_t *> views_;  // per PE, per view slot: where its viewed tile is
   DynamicShapes shapes_;          // of dynamic-shaped buffers host ops wrote in this run
   int failAt_ = -1;               // first instruction reading never-written LM, -1 = none

@@ -23,10 +23,13 @@ struct RunStats {
 };
 
 // Device memory owned by someone else (a device's shared state files); null = the emulator
-// allocates its own. Both keep their contents between runs; LM validity is tracked per run.
+// allocates its own. DRAM keeps its contents between runs. LM is the emulator's own working
+// memory: PEs run on a scratch copy and only the bytes one instruction segment hands to a later
+// one are kept (per emulator, between its runs); `lm` is not written. No program can tell:
+// LM validity is tracked per run, so reading LM no instruction of the run wrote fails (E502).
 struct DeviceMemory {
   uint8_t *dram = nullptr;  // hw.dramBytes() bytes
-  uint8_t *lm = nullptr;    // hw.pes() * hw.lmBytes() bytes, PE after PE
+  uint8_t *lm = nullptr;    // hw.pes() * hw.lmBytes() bytes, PE after PE (unused, see above)
 };
 
 class Emulator {

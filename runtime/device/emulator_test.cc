@@ -59,3 +59,36 @@ TEST_CASE("reading LM that was never written fails in checked mode") {
   REQUIRE(!stats);
   CHECK_THAT(llvm::toString(stats.takeError()), Catch::Contains("[E502]"));
 }
+
+TEST_CASE("LM a segment leaves behind reaches the next segment") {
+  // A store of y and a load back from it after the first reduction chunk: the load reads what
+  // the store wrote, so the chunks run in two segments and the partial sums cross between them.
+  Emulator emu(testHardware(), {});
+  Program p = matmulProgram();
+  Instr store = p.instrs(p.instrs_size() - 1), reload = store;
+  reload.set_kind(Instr::LOAD);
+  reload.mutable_xfer()->set_lm_addr(256);
+  auto *instrs = p.mutable_instrs();
+  instrs->Add();
+  instrs->Add();
+  for (int i = instrs->size() - 1; i >= 5; --i) instrs->SwapElements(i, i - 2);
+  *p.mutable_instrs(3) = store;
+  *p.mutable_instrs(4) = reload;
+  REQUIRE(!emu.load(p));
+  std::vector<float> a(20);
+  for (int i = 0; i < 20; ++i) a[i] = i - 7.0f;
+  REQUIRE(!emu.writeInput(0, F32, a.data(), 20));
+  for (int run = 0; run < 2; ++run) {
+    auto stats = emu.run();
+    REQUIRE(static_cast<bool>(stats));
+    auto out = emu.readOutput(0, F32);
+    REQUIRE(static_cast<bool>(out));
+    const float *c = reinterpret_cast<const float *>(out->data());
+    for (int i = 0; i < 5; ++i)
+      for (int j = 0; j < 3; ++j) {
+        float ref = 0;
+        for (int k = 0; k < 4; ++k) ref += a[i * 4 + k] * ((k * 3 + j) * 0.5f);
+        CHECK(c[i * 3 + j] == Approx(ref));
+      }
+  }
+}

@@ -85,7 +85,7 @@ llvm::Expected<RunResult> runCodegenDir(const RunRequest &req) {
   }
   result.predicted_cycles = f.program().predicted_cycles();
   result.clock_hz = (*context)->hardware().clock_hz;
-  result.program = f.program();
+  if (req.keep_program) result.program = f.program();
   result.hardware = (*context)->hardware();
   result.device_name = (*context)->device().name;
   result.took_over_pid = (*context)->tookOverPid();

@@ -21,6 +21,7 @@ struct RunRequest {
   bool wait = false;          // wait for a busy device (default: fail with E506)
   int64_t repeat = 1;         // runs of the same inputs (tests of reset: a long-running pfvm)
   int64_t instr_delay_us = 0; // slows every instruction down (tests of reset)
+  bool keep_program = false;  // fill RunResult::program (a copy, parameters included: --profile)
 };
 
 struct RunResult {
@@ -29,7 +30,7 @@ struct RunResult {
   device::RunStats stats;
   int64_t predicted_cycles = 0;
   double clock_hz = 0;
-  device::Program program;
+  device::Program program;    // only with RunRequest::keep_program
   device::Hardware hardware;
   std::string device_name;    // the device it ran on
   int64_t took_over_pid = 0;  // a dead holder whose stale lock was taken over, 0 if none

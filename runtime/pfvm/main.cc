@@ -57,6 +57,7 @@ int run(const Args &args) {
   request.wait = args.wait;
   request.repeat = args.repeat;
   request.instr_delay_us = args.instr_delay_us;
+  request.keep_program = args.profile;
   auto result = runtime::runCodegenDir(request);
   if (!result) {
     llvm::Error err = result.takeError();
