@@ -187,12 +187,13 @@ std::vector<EnvSpec> buildEnvSchema() {
        "search every compile option for the fastest program", true},
       {"CODEGEN_FIND_BETTER_COMPILE_OPTIONS", EnvKind::Flag, "0",
        "search a few compile options for a faster program", true},
-      {"CODEGEN_SCHEDULE_PP_BEAM_MAX_TURN", EnvKind::Count, "0",
-       "beam search turns in the scheduler (0 = no beam search)"},
+      {"CODEGEN_SCHEDULE_PP_BEAM_MAX_TURN", EnvKind::Turns, "0",
+       "turns of beam-search node reordering in spill_opt / auto_recompute_sa (0 = none, -1 = "
+       "unbounded)", true},
       {"CODEGEN_SCHEDULE_PP_BEAM_WIDTH", EnvKind::Count, "1",
-       "beam width in the scheduler (1 = greedy)"},
+       "partial orders the beam keeps per turn (0 or 1 = greedy)", true},
       {"CODEGEN_SCHEDULE_PP_TURN_PRUNE_LIMIT", EnvKind::Count, "0",
-       "candidates kept per beam turn (0 = no pruning)"},
+       "ready nodes scored per partial order and beam turn (0 = all)", true},
       {"CODEGEN_USE_MERGE", EnvKind::Flag, "0", "merge nodes into L1 groups (L1Merge)"},
       {"CODEGEN_USE_PARALLEL_MERGE", EnvKind::Flag, "0", "search L1Merge candidates in parallel"},
   };
@@ -227,10 +228,14 @@ const EnvSpec *findEnv(llvm::StringRef name) {
 
 llvm::Error validateEnvValue(const EnvSpec &spec, llvm::StringRef value) {
   int64_t n = 0;
-  bool ok = !value.getAsInteger(10, n) && n >= 0 && (spec.kind != EnvKind::Flag || n <= 1);
+  const int64_t least = spec.kind == EnvKind::Turns ? -1 : 0;
+  bool ok = !value.getAsInteger(10, n) && n >= least && (spec.kind != EnvKind::Flag || n <= 1);
   if (ok) return llvm::Error::success();
   return makeError(ErrorCode::BadOptionValue, "bad value '{0}' for {1}; allowed: {2}", value,
-                   spec.name, spec.kind == EnvKind::Flag ? "0|1" : "an integer >= 0");
+                   spec.name,
+                   spec.kind == EnvKind::Flag    ? "0|1"
+                   : spec.kind == EnvKind::Turns ? "an integer >= -1 (-1 = unbounded)"
+                                                 : "an integer >= 0");
 }
 
 llvm::Error checkBuilt(const CompileOptions &options) {

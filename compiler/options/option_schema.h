@@ -30,7 +30,7 @@ struct OptionSpec {
 const std::vector<OptionSpec> &compileOptionSchema();
 const OptionSpec *findOption(llvm::StringRef name);
 
-enum class EnvKind { Flag, Count };  // Flag: 0|1; Count: integer >= 0
+enum class EnvKind { Flag, Count, Turns };  // Flag: 0|1; Count: integer >= 0; Turns: >= -1 (-1 = unbounded)
 
 struct EnvSpec {
   std::string name;

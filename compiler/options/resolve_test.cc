@@ -128,8 +128,15 @@ TEST_CASE("errors carry codes and name what is wrong") {
              Catch::Contains("[E202]") && Catch::Contains("CODEGEN_USE_MERGE"));
   sources.environment = {{"CODEGEN_SCHEDULE_PP_BEAM_WIDTH", "four"}};
   CHECK_THAT(errorText(resolveOptions(sources)), Catch::Contains("[E202]"));
-  sources.environment = {{"CODEGEN_SCHEDULE_PP_BEAM_WIDTH", "4"}};
+  sources.environment = {{"CODEGEN_USE_PARALLEL_MERGE", "1"}};
   CHECK_THAT(errorText(resolveOptions(sources)), Catch::Contains("[E204]"));
+  // Beam reordering is built: any width, and -1 (unbounded) turns but nothing below.
+  sources.environment = {{"CODEGEN_SCHEDULE_PP_BEAM_WIDTH", "4"}, {"CODEGEN_SCHEDULE_PP_BEAM_MAX_TURN", "-1"}};
+  CHECK(succeeded(resolveOptions(sources)));
+  sources.environment = {{"CODEGEN_SCHEDULE_PP_BEAM_MAX_TURN", "-2"}};
+  CHECK_THAT(errorText(resolveOptions(sources)), Catch::Contains("[E202]") && Catch::Contains(">= -1"));
+  sources.environment = {{"CODEGEN_SCHEDULE_PP_BEAM_WIDTH", "-1"}};
+  CHECK_THAT(errorText(resolveOptions(sources)), Catch::Contains("[E202]"));
   sources.environment = {{"PATH", "/bin"}};
   CHECK(succeeded(resolveOptions(sources)));
 }

@@ -1,5 +1,5 @@
 // schedule: orders the nodes and decides where values live (always_from_dram, reuse_consecutive,
-// spill_opt, auto_recompute_sa), writing the
+// spill_opt, auto_recompute_sa; the last two optionally on a beam-searched order), writing the
 // scheduled MNGraph, l3ir.txt (its text form) and time_slice.txt / time_slice.html.
 #include <glog/logging.h>
 
@@ -7,10 +7,12 @@
 #include "compiler/ir/text_dump.h"
 #include "compiler/options/stage_main.h"
 #include "compiler/sched/annealing.h"
+#include "compiler/sched/beam.h"
 #include "compiler/sched/reuse_consecutive.h"
 #include "compiler/sched/scheduler.h"
 #include "compiler/sched/spill_opt.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
 
@@ -35,19 +37,45 @@ static llvm::Error run(const options::StageInvocation &inv) {
       if (!kept) return kept.takeError();
       LOG(INFO) << "reuse_consecutive: " << *kept << " intermediate values stay in LM, in "
                 << graph->schedule().groups_size() << " chains";
-    } else if (scheduler == "spill_opt") {
-      auto placed = sched::spillOpt(*graph, *hw, budget);
-      if (!placed) return placed.takeError();
-      LOG(INFO) << "spill_opt: " << graph->schedule().groups_size() << " chains; " << placed->kept
-                << " values kept in LM between layers (" << placed->bytes_kept << " bytes per PE), "
-                << placed->spilled << " spilled for want of LM (budget " << budget << " bytes)";
-    } else if (scheduler == "auto_recompute_sa") {
-      auto sa = sched::annealSchedule(*graph, *hw, budget, inv.options.sa_expected_run_iters, kSaSeed);
-      if (!sa) return sa.takeError();
-      LOG(INFO) << "auto_recompute_sa: " << sa->iterations << " iterations (" << sa->accepted
-                << " accepted, " << sa->improved << " improvements), estimate " << sa->start_cycles
-                << " -> " << sa->best_cycles << " cycles (whole program " << sa->exact_cycles << "); " << sa->kept << " values kept in LM, "
-                << sa->spilled << " spilled, " << sa->adopted << " consumers on their producer's tiles";
+    } else {
+      // One run of spill_opt or auto_recompute_sa on the graph's current order; its summary line
+      // is logged for the run that is kept.
+      std::vector<std::string> summaries;
+      auto place = [&](ir::Graph &g) -> llvm::Error {
+        std::string line;
+        llvm::raw_string_ostream os(line);
+        if (scheduler == "spill_opt") {
+          auto placed = sched::spillOpt(g, *hw, budget);
+          if (!placed) return placed.takeError();
+          os << "spill_opt: " << g.schedule().groups_size() << " chains; " << placed->kept
+             << " values kept in LM between layers (" << placed->bytes_kept << " bytes per PE), "
+             << placed->spilled << " spilled for want of LM (budget " << budget << " bytes)";
+        } else {
+          auto sa = sched::annealSchedule(g, *hw, budget, inv.options.sa_expected_run_iters, kSaSeed);
+          if (!sa) return sa.takeError();
+          os << "auto_recompute_sa: " << sa->iterations << " iterations (" << sa->accepted
+             << " accepted, " << sa->improved << " improvements), estimate " << sa->start_cycles
+             << " -> " << sa->best_cycles << " cycles (whole program " << sa->exact_cycles << "); "
+             << sa->kept << " values kept in LM, " << sa->spilled << " spilled, " << sa->adopted
+             << " consumers on their producer's tiles";
+        }
+        summaries.push_back(os.str());
+        return llvm::Error::success();
+      };
+      const sched::BeamOptions beam = sched::beamOptionsFrom(inv.options.codegen_env);
+      if (beam.max_turns == 0) {
+        if (auto err = place(*graph)) return err;
+      } else {
+        auto stats = sched::scheduleWithBeam(*graph, *hw, budget, beam, place);
+        if (!stats) return stats.takeError();
+        LOG(INFO) << "beam: " << stats->turns << " turns of width " << stats->width << " (prune limit "
+                  << stats->prune_limit << "), " << stats->scored << " orders scored; estimate "
+                  << stats->estimate_before << " -> " << stats->estimate_after
+                  << " cycles; whole program " << stats->cycles_before << " -> " << stats->cycles_after
+                  << " cycles (" << (stats->reordered ? "reordered" : "Kahn order kept") << ")";
+        if (stats->reordered) summaries.pop_back();  // the Kahn run came last
+      }
+      LOG(INFO) << summaries.back();
     }
   }
   graph->add_stages("schedule");
@@ -56,6 +84,10 @@ static llvm::Error run(const options::StageInvocation &inv) {
     LOG(WARNING) << "sa_expected_run_iters=" << inv.options.sa_expected_run_iters
                  << " only steers auto_recompute_sa; scheduler " << graph->schedule().scheduler()
                  << " does not use it";
+  if (sched::beamOptionsFrom(inv.options.codegen_env).max_turns != 0 && scheduler != "spill_opt" &&
+      scheduler != "auto_recompute_sa")
+    LOG(WARNING) << "CODEGEN_SCHEDULE_PP_BEAM_* only reorder for spill_opt and auto_recompute_sa; scheduler "
+                 << scheduler << " keeps graph order";
   LOG(INFO) << "scheduled " << graph->schedule().order_size() << " nodes with " << graph->schedule().scheduler();
   auto sibling = [&](const char *name) { return options::besideOutput(inv.output, name); };
   std::string dump = ir::dumpGraph(*graph);
