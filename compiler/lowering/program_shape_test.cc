@@ -8,6 +8,7 @@
 #include "compiler/lowering/instr_gen.h"
 #include "runtime/device/cost_model.h"
 #include "runtime/device/emulator.h"
+#include "runtime/device/test_program.h"
 #include "runtime/device/kernels/kernel.h"
 
 #include <cstring>
@@ -72,16 +73,9 @@ struct GemmGraph {
   }
 
   std::vector<float> run(const device::Hardware &hw, const device::Program &program) {
-    device::Emulator emu(hw, {});
-    if (auto err = emu.load(program)) FAIL(llvm::toString(std::move(err)));
-    REQUIRE(!emu.writeInput(0, device::F32, a.data(), a.size()));
-    auto stats = emu.run();
-    if (!stats) FAIL(llvm::toString(stats.takeError()));
-    auto bytes = emu.readOutput(0, device::F32);
-    REQUIRE(static_cast<bool>(bytes));
-    std::vector<float> y(bytes->size() / 4);
-    std::memcpy(y.data(), bytes->data(), bytes->size());
-    return y;
+    auto y = device::testing::runF32(hw, program, a);
+    if (!y) FAIL(llvm::toString(y.takeError()));
+    return *y;
   }
 };
 

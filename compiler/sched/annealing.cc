@@ -1,4 +1,5 @@
 #include "compiler/sched/annealing.h"
+#include "compiler/sched/units.h"
 
 #include "compiler/emit/program_builder.h"
 #include "compiler/ir/op_support.h"
@@ -21,28 +22,6 @@
 namespace pfcomp::sched {
 namespace {
 
-using Unit = std::vector<const ir::Node *>;
-
-// Scheduling units (chains and lone nodes) in schedule order.
-std::vector<Unit> unitsOf(const ir::Graph &g) {
-  std::map<std::string, const ir::Node *> byName;
-  for (const ir::Node &n : g.nodes()) byName[n.name()] = &n;
-  std::map<std::string, int> groupOf;
-  for (int i = 0; i < g.schedule().groups_size(); ++i)
-    for (const std::string &n : g.schedule().groups(i).nodes()) groupOf[n] = i;
-  std::vector<Unit> units;
-  for (const std::string &name : g.schedule().order()) {
-    auto it = groupOf.find(name);
-    if (it == groupOf.end()) {
-      units.push_back({byName.at(name)});
-    } else if (g.schedule().groups(it->second).nodes(0) == name) {
-      Unit u;
-      for (const std::string &m : g.schedule().groups(it->second).nodes()) u.push_back(byName.at(m));
-      units.push_back(u);
-    }
-  }
-  return units;
-}
 
 // The cost model's cycles for a state, unit by unit: the first unit alone, then each unit's
 // cycles on top of its predecessor's — the pair emitted together with the cross-unit prefetch,
@@ -132,7 +111,7 @@ llvm::Expected<AnnealStats> annealSchedule(ir::Graph &graph, const device::Hardw
   // Tilings before any adoption, restored before each analysis.
   std::map<std::string, ir::Tiling> own;
   for (const ir::Node &n : graph.nodes()) own[n.name()] = n.tiling();
-  const std::vector<Unit> units = unitsOf(graph);
+  const std::vector<Unit> units = schedulingUnits(graph);
   UnitCoster coster(hw);
   std::vector<std::string> adoptable;
   AnnealStats stats;

@@ -1,4 +1,5 @@
 #include "compiler/sched/beam.h"
+#include "compiler/sched/units.h"
 
 #include "compiler/emit/program_builder.h"
 #include "compiler/lowering/buffer_table.h"
@@ -19,32 +20,12 @@
 namespace pfcomp::sched {
 namespace {
 
-using Unit = std::vector<const ir::Node *>;
 
 int64_t envInt(const std::map<std::string, std::string> &env, const char *name, int64_t dflt) {
   auto it = env.find(name);
   int64_t v = dflt;
   if (it == env.end() || llvm::StringRef(it->second).getAsInteger(10, v)) return dflt;
   return v;
-}
-
-// Chains and lone nodes in schedule order.
-std::vector<Unit> unitsOf(const ir::Graph &g, const std::map<std::string, const ir::Node *> &byName) {
-  std::map<std::string, int> groupOf;
-  for (int i = 0; i < g.schedule().groups_size(); ++i)
-    for (const std::string &n : g.schedule().groups(i).nodes()) groupOf[n] = i;
-  std::vector<Unit> units;
-  for (const std::string &name : g.schedule().order()) {
-    auto it = groupOf.find(name);
-    if (it == groupOf.end()) {
-      units.push_back({byName.at(name)});
-    } else if (g.schedule().groups(it->second).nodes(0) == name) {
-      Unit u;
-      for (const std::string &m : g.schedule().groups(it->second).nodes()) u.push_back(byName.at(m));
-      units.push_back(u);
-    }
-  }
-  return units;
 }
 
 // What a unit's program depends on: its nodes, their tiles and which operands live in LM.
@@ -149,12 +130,10 @@ llvm::Expected<int64_t> OrderCoster::cycles(const std::vector<int> &order) {
     restore();
     return placed.takeError();
   }
-  std::map<std::string, const ir::Node *> byName;
-  for (const ir::Node &n : graph_.nodes()) byName[n.name()] = &n;
   lowering::LmResidency residency(graph_);
   lowering::GraphView view(graph_);
   int64_t sum = 0;
-  for (const Unit &unit : unitsOf(graph_, byName)) {
+  for (const Unit &unit : schedulingUnits(graph_)) {
     std::string key = unitKey(unit, residency);
     if (auto it = cache_.find(key); it != cache_.end()) {
       sum += it->second;

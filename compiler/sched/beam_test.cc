@@ -9,6 +9,7 @@
 #include "compiler/sched/scheduler.h"
 #include "compiler/sched/spill_opt.h"
 #include "runtime/device/emulator.h"
+#include "runtime/device/test_program.h"
 
 #include <cstring>
 #include <random>
@@ -67,16 +68,9 @@ std::vector<float> run(const device::Hardware &hw, const ir::Graph &g) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> dist(-2, 2);
   for (float &f : x) f = dist(rng);
-  device::Emulator emu(hw, {});
-  if (auto err = emu.load(*program)) FAIL(llvm::toString(std::move(err)));
-  REQUIRE(!emu.writeInput(0, device::F32, x.data(), x.size()));
-  auto stats = emu.run();
-  if (!stats) FAIL(llvm::toString(stats.takeError()));
-  auto bytes = emu.readOutput(0, device::F32);
-  REQUIRE(static_cast<bool>(bytes));
-  std::vector<float> y(bytes->size() / 4);
-  std::memcpy(y.data(), bytes->data(), bytes->size());
-  return y;
+  auto y = device::testing::runF32(hw, *program, x);
+  if (!y) FAIL(llvm::toString(y.takeError()));
+  return *y;
 }
 
 llvm::Error spill(ir::Graph &g, const device::Hardware &hw) {

@@ -11,6 +11,7 @@
 #include "compiler/sched/spill_opt.h"
 #include "runtime/device/cost_model.h"
 #include "runtime/device/emulator.h"
+#include "runtime/device/test_program.h"
 #include "runtime/device/kernels/kernel.h"
 
 #include <cstring>
@@ -65,16 +66,9 @@ struct SmallGraph {
   }
 
   std::vector<float> run(const device::Hardware &hw, const device::Program &program) {
-    device::Emulator emu(hw, {});
-    if (auto err = emu.load(program)) FAIL(llvm::toString(std::move(err)));
-    REQUIRE(!emu.writeInput(0, device::F32, x.data(), x.size()));
-    auto stats = emu.run();
-    if (!stats) FAIL(llvm::toString(stats.takeError()));
-    auto bytes = emu.readOutput(0, device::F32);
-    REQUIRE(static_cast<bool>(bytes));
-    std::vector<float> y(bytes->size() / 4);
-    std::memcpy(y.data(), bytes->data(), bytes->size());
-    return y;
+    auto y = device::testing::runF32(hw, program, x);
+    if (!y) FAIL(llvm::toString(y.takeError()));
+    return *y;
   }
 };
 

@@ -1,5 +1,8 @@
 #include "runtime/device/test_program.h"
 
+#include "runtime/device/emulator.h"
+
+#include <cstring>
 #include <vector>
 
 namespace pfcomp::device::testing {
@@ -81,6 +84,20 @@ Program matmulProgram(const std::string &hardware) {
   }
   *p.add_instrs() = transfer(Instr::STORE, 2, {axis(0, 1), axis(1, 3)}, 128, {});
   return p;
+}
+
+llvm::Expected<std::vector<float>> runF32(const Hardware &hw, const Program &program,
+                                          const std::vector<float> &input) {
+  Emulator emu(hw, {});
+  if (auto err = emu.load(program)) return std::move(err);
+  if (auto err = emu.writeInput(0, F32, input.data(), input.size())) return std::move(err);
+  auto stats = emu.run();
+  if (!stats) return stats.takeError();
+  auto bytes = emu.readOutput(0, F32);
+  if (!bytes) return bytes.takeError();
+  std::vector<float> y(bytes->size() / sizeof(float));
+  std::memcpy(y.data(), bytes->data(), bytes->size());
+  return y;
 }
 
 }  // namespace pfcomp::device::testing
