@@ -71,6 +71,7 @@ class Emulator::Impl {
       ownDram_.assign(program.dram_bytes() + 64, 0);  // slack: kernels may read a vector past a view
       dramBase_ = ownDram_.data();
     }
+    std::vector<const Buffer *> params;
     for (const Buffer &b : program.buffers()) {
       if (dtypeBytes(b.dtype()) == 0 || ((b.kind() == Buffer::INPUT || b.kind() == Buffer::OUTPUT) &&
                                          dtypeBytes(b.host_dtype()) == 0))
@@ -82,9 +83,10 @@ class Emulator::Impl {
         if (static_cast<int64_t>(b.data().size()) != b.bytes())
           return makeError(ErrorCode::BadProgram, "parameter '{0}' has {1} bytes of data, expected {2}",
                            b.name(), b.data().size(), b.bytes());
-        writeUnlessEqual(dramBase_ + b.dram_offset(), b.data().data(), b.bytes());
+        params.push_back(&b);
       }
     }
+    writeParameters(params);
     steps_.clear();
     steps_.resize(program.instrs_size());
     for (int i = 0; i < program.instrs_size(); ++i) {
@@ -248,6 +250,18 @@ class Emulator::Impl {
     int64_t pes = 0;  // the most active PEs of its instructions
     double workNs = 0;
   };
+
+  // Parameters into DRAM in 1 MB pieces over the pool: mostly page faults, which scale.
+  void writeParameters(const std::vector<const Buffer *> &params) {
+    constexpr int64_t kPiece = 1 << 20;
+    std::vector<std::pair<const Buffer *, int64_t>> pieces;
+    for (const Buffer *b : params)
+      for (int64_t o = 0; o < b->bytes(); o += kPiece) pieces.push_back({b, o});
+    pool_.parallelFor(static_cast<int64_t>(pieces.size()), [&](int64_t i) {
+      auto [b, o] = pieces[i];
+      writeUnlessEqual(dramBase_ + b->dram_offset() + o, b->data().data() + o, std::min(kPiece, b->bytes() - o));
+    });
+  }
 
   // Each segment runs on a per-thread scratch LM; only the bytes it takes from earlier segments
   // or leaves for later ones move between the scratch and device LM.
