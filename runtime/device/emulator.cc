@@ -143,6 +143,7 @@ class Emulator::Impl {
               options_.memory.dram ? hw_.dramBytes() : static_cast<int64_t>(ownDram_.size()), viewPlan_);
     views_.assign(hw_.pes() * std::max(viewPlan_.slots, 1), nullptr);
     planScratch(program);
+    planBatches();
     return llvm::Error::success();
   }
 
@@ -210,6 +211,7 @@ class Emulator::Impl {
           return std::move(err);
       } else {
         fillSources(static_cast<int>(s));
+        runBatches(seg);
         runSegment(seg);
       }
       for (int i = seg.begin; i < seg.end; ++i)
@@ -240,6 +242,10 @@ class Emulator::Impl {
     std::unique_ptr<TransferPlan> xfer;       // LOAD / STORE
     std::unique_ptr<PreparedKernel> kernel;   // COMPUTE
     double workNs = 0;
+    // A kernel run for all PEs at once before its segment: per PE its two input pointers, and
+    // the results finishBatch stores per PE.
+    std::vector<const uint8_t *> batchInputs;
+    std::unique_ptr<uint8_t[]> batchOut;
   };
   // Instructions [begin, end) with no DRAM hazard between them: no PE reads or writes DRAM
   // another instruction of the segment writes. Each PE can then run the whole segment on its
@@ -250,6 +256,51 @@ class Emulator::Impl {
     int64_t pes = 0;  // the most active PEs of its instructions
     double workNs = 0;
   };
+
+  // Conv instructions whose inputs are both views run for all their PEs at once (runBatch)
+  // when on average four or more PEs share each input window: the shared im2col then pays.
+  void planBatches() {
+    for (const Segment &seg : segments_) {
+      if (seg.host) continue;
+      for (int i = seg.begin; i < seg.end; ++i) {
+        Step &step = steps_[i];
+        step.batchInputs.clear();
+        step.batchOut.reset();
+        const std::vector<int> &slots = viewPlan_.operandSlot[i];
+        if (!step.kernel || step.kernel->batchTileBytes() == 0 || slots.size() < 3 || slots[0] < 0 || slots[1] < 0)
+          continue;
+        int producer[2] = {-1, -1};  // the latest load before i filling each slot
+        for (int j = i - 1; j >= seg.begin; --j)
+          for (int k = 0; k < 2; ++k)
+            if (producer[k] < 0 && viewPlan_.loadSlot[j] == slots[k]) producer[k] = j;
+        if (producer[0] < 0 || producer[1] < 0) continue;
+        const int64_t n = step.instr->active_pes();
+        std::vector<const uint8_t *> inputs(2 * n);
+        for (int k = 0; k < 2; ++k) {
+          const Step &load = steps_[producer[k]];
+          int64_t start[16];
+          load.tiles->tileStart(load.instr->first_tile(), start);
+          for (int64_t p = 0; p < n; ++p, load.tiles->nextTile(start)) inputs[2 * p + k] = load.xfer->view(start);
+        }
+        std::vector<const uint8_t *> windows(n);
+        for (int64_t p = 0; p < n; ++p) windows[p] = inputs[2 * p];
+        std::sort(windows.begin(), windows.end());
+        const int64_t unique = std::unique(windows.begin(), windows.end()) - windows.begin();
+        if (n < 4 * unique) continue;
+        step.batchInputs = std::move(inputs);
+        step.batchOut.reset(new uint8_t[n * step.kernel->batchTileBytes()]);  // written before read
+      }
+    }
+  }
+
+  void runBatches(const Segment &seg) {
+    for (int i = seg.begin; i < seg.end; ++i) {
+      Step &step = steps_[i];
+      if (!step.batchOut) continue;
+      step.kernel->runBatch(step.instr->active_pes(), step.batchInputs.data(), step.batchOut.get(),
+                            [this](int64_t tasks, llvm::function_ref<void(int64_t)> fn) { pool_.parallelFor(tasks, fn); });
+    }
+  }
 
   // Parameters into DRAM in 1 MB pieces over the pool: mostly page faults, which scale.
   void writeParameters(const std::vector<const Buffer *> &params) {
@@ -446,7 +497,9 @@ class Emulator::Impl {
         const int64_t *start = table + (pe - lo) * rank;
         uint8_t *lm = &scratch[(pe - lo) * scratchStride_];
         const uint8_t **peViews = &views_[pe * slots];
-        if (step.kernel) {
+        if (step.batchOut) {
+          step.kernel->finishBatch(lm, &step.batchOut[pe * step.kernel->batchTileBytes()]);
+        } else if (step.kernel) {
           const PeTile tile{start, space};
           if (!viewed) {
             step.kernel->run(lm, tile);

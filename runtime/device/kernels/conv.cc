@@ -1,12 +1,14 @@
 // Sliding-window PE kernels on NCHW tiles: 2-D convolution (MAU) and max / average pooling.
 // The input tile is the window a transfer cut out of DRAM, padding already filled in, so the
 // local input row of output row `oh` and kernel row `kh` is `oh * stride + kh * dilation`.
+#include "runtime/device/kernels/conv_batch.h"
 #include "runtime/device/kernels/conv_f32.h"
 #include "runtime/device/kernels/kernel_util.h"
 
 #include <limits>
 #include <optional>
 #include <type_traits>
+#include <vector>
 
 namespace pfcomp::device::kernels {
 namespace {
@@ -42,7 +44,8 @@ class Conv2d : public PreparedKernel {
       if (dims[1] == 1) st[1] = dims[2] * st[2];
       if (st[3] != 1) return false;
       if (operand == 0) {
-        viewX_.emplace(geometry(), ConvInputLayout{st[0], st[1], st[2], false});
+        viewLayout_ = ConvInputLayout{st[0], st[1], st[2], false};
+        viewX_.emplace(geometry(), viewLayout_);
         return true;
       }
       if (st[2] == ws_[3] && st[1] == ws_[2] * ws_[3]) {
@@ -51,6 +54,35 @@ class Conv2d : public PreparedKernel {
       }
       return false;
     }
+  }
+
+  // All PEs at once, when X and W are both views (conv_batch), and only where the direct kernel
+  // is weakest: a single output channel on two row vectors or fewer (4 loads per 2 FMAs per
+  // tap), with 8 or more output pixels to fill the product's vectors and a long reduction to
+  // pay for the shared im2col (resnet18's deep 3x3 layers).
+  int64_t batchTileBytes() const override {
+    if constexpr (!std::is_same_v<T, float>) return 0;
+    const int64_t rowVectors = ys_[2] * ((ys_[3] + 7) / 8);
+    const bool directWeak = ys_[1] == 1 && rowVectors <= 2 && ys_[2] * ys_[3] >= 8 && xs_[1] * ws_[2] * ws_[3] >= 256;
+    return viewX_ && viewWStride_ > 0 && ys_[0] == 1 && directWeak ? ys_[1] * ys_[2] * ys_[3] * 4 : 0;
+  }
+  void runBatch(int64_t n, const uint8_t *const *inputs, uint8_t *out, ParallelFor parallel) const override {
+    std::vector<const float *> xs(n), ws(n);
+    for (int64_t p = 0; p < n; ++p) {
+      xs[p] = reinterpret_cast<const float *>(inputs[2 * p]);
+      ws[p] = reinterpret_cast<const float *>(inputs[2 * p + 1]);
+    }
+    convBatchF32(geometry(), viewLayout_, viewWStride_, n, xs.data(), ws.data(), reinterpret_cast<float *>(out),
+                 parallel);
+  }
+  void finishBatch(uint8_t *lm, const uint8_t *part) const override {
+    float *y = at<float>(lm, y_);
+    const float *d = reinterpret_cast<const float *>(part);
+    const int64_t n = ys_[1] * ys_[2] * ys_[3];
+    if (accumulate_)
+      for (int64_t i = 0; i < n; ++i) y[i] += d[i];
+    else
+      std::copy(d, d + n, y);
   }
 
   void run(uint8_t *lm, const PeTile &tile, const uint8_t *const *views) const override {
@@ -126,6 +158,7 @@ class Conv2d : public PreparedKernel {
     return {xs_[0], xs_[1], xs_[2], xs_[3], ws_[0], ws_[2], ws_[3], ys_[2], ys_[3], win_.sh, win_.sw, win_.dh, win_.dw};
   }
   std::optional<DirectConvF32> direct_, viewX_;  // fp32 (and fp16 widened to fp32): X in LM, X viewed
+  ConvInputLayout viewLayout_;
   int64_t viewWStride_ = 0;                      // floats between output channels of a viewed W
 };
 

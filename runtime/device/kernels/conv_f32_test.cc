@@ -1,6 +1,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include "runtime/device/kernels/conv_batch.h"
 #include "runtime/device/kernels/conv_f32.h"
 
 #include <cmath>
@@ -67,5 +68,38 @@ TEST_CASE("direct fp32 convolution matches the reference on tiles and strided vi
     INFO("trial " << trial << " c " << g.c << " co " << g.co << " k " << g.kh << "x" << g.kw << " o " << g.oh
                   << "x" << g.ow << " s " << g.sh << "," << g.sw << " d " << g.dh << "," << g.dw << " view " << view);
     for (size_t i = 0; i < y.size(); ++i) REQUIRE(y[i] == Approx(ref[i]).margin(1e-4));
+  }
+}
+
+TEST_CASE("batched fp32 convolution over PEs sharing windows matches the reference") {
+  std::mt19937 rng(5);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::uniform_real_distribution<float> value(-1, 1);
+  auto serial = [](int64_t tasks, llvm::function_ref<void(int64_t)> fn) {
+    for (int64_t t = 0; t < tasks; ++t) fn(t);
+  };
+  for (int trial = 0; trial < 100; ++trial) {
+    ConvGeometry g;
+    g.c = pick(1, 40), g.co = pick(1, 3), g.kh = pick(1, 3), g.kw = pick(1, 3);
+    g.oh = pick(1, 5), g.ow = pick(1, 20), g.sh = pick(1, 2), g.sw = pick(1, 2), g.dh = pick(1, 2), g.dw = pick(1, 2);
+    g.ih = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+    g.iw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+    // A few windows of one padded buffer, each shared by several PEs with their own weights.
+    ConvInputLayout l{0, 0, g.iw + pick(0, 9), false};
+    l.channel = l.row * (g.ih + pick(0, 4));
+    l.batch = l.channel * g.c;
+    const int windows = pick(1, 4), pes = windows * pick(1, 20);
+    const int64_t taps = g.c * g.kh * g.kw, wStride = taps + pick(0, 5);
+    std::vector<float> x(l.batch + windows * 3 + 64), w(pes * g.co * wStride + 64);
+    for (float &v : x) v = value(rng);
+    for (float &v : w) v = value(rng);
+    std::vector<const float *> xs(pes), ws(pes);
+    for (int p = 0; p < pes; ++p) xs[p] = x.data() + (p % windows) * 3, ws[p] = w.data() + p * g.co * wStride;
+    const int64_t tile = g.co * g.oh * g.ow;
+    std::vector<float> out(pes * tile), ref(pes * tile, 0.0f);
+    convBatchF32(g, l, wStride, pes, xs.data(), ws.data(), out.data(), serial);
+    for (int p = 0; p < pes; ++p) reference(g, l, xs[p], ws[p], wStride, ref.data() + p * tile, false);
+    INFO("trial " << trial);
+    for (size_t i = 0; i < out.size(); ++i) REQUIRE(out[i] == Approx(ref[i]).margin(1e-4));
   }
 }

@@ -1,0 +1,164 @@
+#include "runtime/device/kernels/conv_batch.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace pfcomp::device::kernels {
+namespace {
+
+// MR rows x NV vectors of 8 columns from column j0: o[r][j0 + j] = sum_k w[r][k] * col[k][j0 + j],
+// for the `cols` valid columns. MR * NV accumulators (8 or 12) keep both FMA pipes busy; the
+// row pointers are copied into locals so they stay in registers.
+template <int MR, int NV>
+void gemmTile(const float *col, int64_t ldc, int64_t kTotal, const float *const *wRows, float *const *o,
+              int64_t j0, int64_t cols) {
+  const float *w[MR];
+  for (int r = 0; r < MR; ++r) w[r] = wRows[r];
+  __m256 acc[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_setzero_ps();
+  const float *c = col + j0;
+  for (int64_t k = 0; k < kTotal; ++k, c += ldc) {
+    __m256 cv[NV];
+    for (int v = 0; v < NV; ++v) cv[v] = _mm256_loadu_ps(c + 8 * v);
+    for (int r = 0; r < MR; ++r) {
+      const __m256 wv = _mm256_broadcast_ss(w[r] + k);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(wv, cv[v], acc[r][v]);
+    }
+  }
+  for (int r = 0; r < MR; ++r) {
+    alignas(32) float vals[8 * NV];
+    for (int v = 0; v < NV; ++v) _mm256_store_ps(vals + 8 * v, acc[r][v]);
+    std::copy(vals, vals + cols, o[r] + j0);
+  }
+}
+
+// The two hot shapes with named accumulators (an array of them ends up on the stack).
+void gemm8x1(const float *col, int64_t ldc, int64_t kTotal, const float *const *wr, float *const *o, int64_t j0,
+             int64_t cols) {
+  const float *w0 = wr[0], *w1 = wr[1], *w2 = wr[2], *w3 = wr[3], *w4 = wr[4], *w5 = wr[5], *w6 = wr[6], *w7 = wr[7];
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  const float *c = col + j0;
+  for (int64_t k = 0; k < kTotal; ++k, c += ldc) {
+    const __m256 x = _mm256_loadu_ps(c);
+    a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(w0 + k), x, a0);
+    a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(w1 + k), x, a1);
+    a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(w2 + k), x, a2);
+    a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(w3 + k), x, a3);
+    a4 = _mm256_fmadd_ps(_mm256_broadcast_ss(w4 + k), x, a4);
+    a5 = _mm256_fmadd_ps(_mm256_broadcast_ss(w5 + k), x, a5);
+    a6 = _mm256_fmadd_ps(_mm256_broadcast_ss(w6 + k), x, a6);
+    a7 = _mm256_fmadd_ps(_mm256_broadcast_ss(w7 + k), x, a7);
+  }
+  const __m256 acc[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+  for (int r = 0; r < 8; ++r) {
+    alignas(32) float vals[8];
+    _mm256_store_ps(vals, acc[r]);
+    std::copy(vals, vals + cols, o[r] + j0);
+  }
+}
+
+void gemm6x2(const float *col, int64_t ldc, int64_t kTotal, const float *const *wr, float *const *o, int64_t j0,
+             int64_t cols) {
+  const float *w0 = wr[0], *w1 = wr[1], *w2 = wr[2], *w3 = wr[3], *w4 = wr[4], *w5 = wr[5];
+  __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0, a4 = a0, b4 = a0,
+         a5 = a0, b5 = a0;
+  const float *c = col + j0;
+  for (int64_t k = 0; k < kTotal; ++k, c += ldc) {
+    const __m256 x = _mm256_loadu_ps(c), y = _mm256_loadu_ps(c + 8);
+    __m256 w = _mm256_broadcast_ss(w0 + k);
+    a0 = _mm256_fmadd_ps(w, x, a0), b0 = _mm256_fmadd_ps(w, y, b0);
+    w = _mm256_broadcast_ss(w1 + k);
+    a1 = _mm256_fmadd_ps(w, x, a1), b1 = _mm256_fmadd_ps(w, y, b1);
+    w = _mm256_broadcast_ss(w2 + k);
+    a2 = _mm256_fmadd_ps(w, x, a2), b2 = _mm256_fmadd_ps(w, y, b2);
+    w = _mm256_broadcast_ss(w3 + k);
+    a3 = _mm256_fmadd_ps(w, x, a3), b3 = _mm256_fmadd_ps(w, y, b3);
+    w = _mm256_broadcast_ss(w4 + k);
+    a4 = _mm256_fmadd_ps(w, x, a4), b4 = _mm256_fmadd_ps(w, y, b4);
+    w = _mm256_broadcast_ss(w5 + k);
+    a5 = _mm256_fmadd_ps(w, x, a5), b5 = _mm256_fmadd_ps(w, y, b5);
+  }
+  const __m256 lo[6] = {a0, a1, a2, a3, a4, a5}, hi[6] = {b0, b1, b2, b3, b4, b5};
+  for (int r = 0; r < 6; ++r) {
+    alignas(32) float vals[16];
+    _mm256_store_ps(vals, lo[r]);
+    _mm256_store_ps(vals + 8, hi[r]);
+    std::copy(vals, vals + cols, o[r] + j0);
+  }
+}
+
+template <int NV>
+void gemmRows(const float *col, int64_t ldc, int64_t kTotal, const float *const *w, float *const *o, int64_t rows,
+              int64_t j0, int64_t cols) {
+  constexpr int kMR = NV == 1 ? 8 : 6;
+  int64_t r = 0;
+  for (; r + kMR <= rows; r += kMR) (NV == 1 ? gemm8x1 : gemm6x2)(col, ldc, kTotal, w + r, o + r, j0, cols);
+  for (; r + 4 <= rows; r += 4) gemmTile<4, NV>(col, ldc, kTotal, w + r, o + r, j0, cols);
+  for (; r + 2 <= rows; r += 2) gemmTile<2, NV>(col, ldc, kTotal, w + r, o + r, j0, cols);
+  for (; r < rows; ++r) gemmTile<1, NV>(col, ldc, kTotal, w + r, o + r, j0, cols);
+}
+
+}  // namespace
+
+void convBatchF32(const ConvGeometry &g, const ConvInputLayout &x, int64_t wStride, int64_t n,
+                  const float *const *xs, const float *const *ws, float *out,
+                  PreparedKernel::ParallelFor parallel) {
+  const int64_t kTotal = g.c * g.kh * g.kw, pixels = g.oh * g.ow, tile = g.co * pixels;
+  const int64_t ldc = pixels <= 8 ? 8 : (pixels + 15) / 16 * 16;  // whole vectors, zero past the end
+  // PEs by window: each group shares one im2col. Consecutive PEs usually alternate between a
+  // few windows, so a sort by pointer finds the groups.
+  std::vector<int64_t> order(n);
+  for (int64_t p = 0; p < n; ++p) order[p] = p;
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return xs[a] < xs[b] || (xs[a] == xs[b] && a < b); });
+  std::vector<int64_t> groupStart;
+  for (int64_t i = 0; i < n; ++i)
+    if (i == 0 || xs[order[i]] != xs[order[i - 1]]) groupStart.push_back(i);
+  const int64_t groups = static_cast<int64_t>(groupStart.size());
+  groupStart.push_back(n);
+  // One task per group: its im2col (in the thread's buffer), then all its rows.
+  parallel(groups, [&](int64_t gi) {
+    thread_local std::vector<float> buffer;  // reused: its pages are faulted once per thread
+    if (buffer.size() < static_cast<size_t>(kTotal * ldc)) buffer.resize(kTotal * ldc);
+    float *col = buffer.data();
+    const float *in = xs[order[groupStart[gi]]];
+    for (int64_t c = 0; c < g.c; ++c)
+      for (int64_t kh = 0; kh < g.kh; ++kh)
+        for (int64_t kw = 0; kw < g.kw; ++kw, col += ldc) {
+          const float *src = in + c * x.channel + kh * g.dh * x.row + kw * g.dw;
+          for (int64_t oh = 0; oh < g.oh; ++oh) {
+            const float *s = src + oh * g.sh * x.row;
+            float *d = col + oh * g.ow;
+            for (int64_t ow = 0; ow < g.ow; ++ow) d[ow] = s[ow * g.sw];
+          }
+          std::fill(col + pixels, col + ldc, 0.0f);
+        }
+    col = buffer.data();
+    constexpr int64_t kChunk = 48;
+    const int64_t rows = (groupStart[gi + 1] - groupStart[gi]) * g.co;
+    for (int64_t first = 0; first < rows; first += kChunk) {
+      const int64_t count = std::min(kChunk, rows - first);
+      const float *w[kChunk];
+      float *o[kChunk];
+      for (int64_t r = 0; r < count; ++r) {
+        const int64_t row = first + r, pe = order[groupStart[gi] + row / g.co], co = row % g.co;
+        w[r] = ws[pe] + co * wStride;
+        o[r] = out + pe * tile + co * pixels;
+      }
+      for (int64_t j0 = 0; j0 < pixels;) {
+        const int64_t left = pixels - j0;
+        if (left > 8) {
+          gemmRows<2>(col, ldc, kTotal, w, o, count, j0, std::min<int64_t>(16, left));
+          j0 += 16;
+        } else {
+          gemmRows<1>(col, ldc, kTotal, w, o, count, j0, left);
+          j0 += 8;
+        }
+      }
+    }
+  });
+}
+
+}  // namespace pfcomp::device::kernels
