@@ -29,6 +29,19 @@ void TileWalker::tileStart(int64_t tile, int64_t *start) const {
   }
 }
 
+void TileWalker::startRange(int64_t first, int64_t count, int64_t *lo, int64_t *hi) const {
+  int64_t stride = 1;  // tiles between steps of axis a
+  for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
+    const int64_t from = first / stride, to = (first + count - 1) / stride;
+    if (to - from + 1 >= grid_[a] || from / grid_[a] != to / grid_[a]) {  // a whole lap, or a wrap
+      lo[a] = 0, hi[a] = (grid_[a] - 1) * tile_[a];
+    } else {
+      lo[a] = (from % grid_[a]) * tile_[a], hi[a] = (to % grid_[a]) * tile_[a];
+    }
+    stride *= grid_[a];
+  }
+}
+
 void TileWalker::nextTile(int64_t *start) const {
   for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
     start[a] += tile_[a];
@@ -262,14 +275,8 @@ bool TransferPlan::viewable() const {
 void TransferPlan::windowExtent(const TileWalker &tiles, int64_t firstTile, int64_t count,
                                 std::vector<int64_t> &lo, std::vector<int64_t> &hi) const {
   // Every axis start is monotone in its tile start, so the extremes of the tile starts bound it.
-  int64_t start[16], tmin[16], tmax[16];
-  const int rank = tiles.rank();
-  tiles.tileStart(firstTile, start);
-  for (int a = 0; a < rank; ++a) tmin[a] = tmax[a] = start[a];
-  for (int64_t t = 1; t < count; ++t) {
-    tiles.nextTile(start);
-    for (int a = 0; a < rank; ++a) tmin[a] = std::min(tmin[a], start[a]), tmax[a] = std::max(tmax[a], start[a]);
-  }
+  int64_t tmin[16], tmax[16];
+  tiles.startRange(firstTile, count, tmin, tmax);
   lo.assign(axes_.size(), INT64_MAX);
   hi.assign(axes_.size(), INT64_MIN);
   for (const int64_t *ends : {tmin, tmax})

@@ -20,6 +20,8 @@ class TileWalker {
   void tileStart(int64_t tile, int64_t *start) const;
   // The start of the next tile after `start` (tile + 1), as an odometer: no divisions.
   void nextTile(int64_t *start) const;
+  // The least and greatest start on each axis over tiles [first, first + count).
+  void startRange(int64_t first, int64_t count, int64_t *lo, int64_t *hi) const;
   const int64_t *redStarts() const { return redStarts_.data(); }
   int64_t numTiles() const { return numTiles_; }
   int rank() const { return static_cast<int>(grid_.size()); }

@@ -101,3 +101,31 @@ TEST_CASE("planned loads and stores move what the element-by-element path moves"
     }
   }
 }
+
+TEST_CASE("tile start ranges match walking the tiles") {
+  std::mt19937 rng(3);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int trial = 0; trial < 500; ++trial) {
+    Layer layer;
+    Instr in;
+    const int rank = pick(1, 4);
+    for (int a = 0; a < rank; ++a) {
+      layer.add_grid(pick(1, 5));
+      layer.add_out_tile(pick(1, 3));
+    }
+    TileWalker tiles(layer, in);
+    const int64_t first = pick(0, static_cast<int>(tiles.numTiles()) - 1), count = pick(1, 40);
+    int64_t lo[16], hi[16], start[16], wlo[16], whi[16];
+    tiles.startRange(first, count, lo, hi);
+    tiles.tileStart(first, start);
+    for (int a = 0; a < rank; ++a) wlo[a] = whi[a] = start[a];
+    for (int64_t t = 1; t < count; ++t) {
+      tiles.nextTile(start);
+      for (int a = 0; a < rank; ++a) wlo[a] = std::min(wlo[a], start[a]), whi[a] = std::max(whi[a], start[a]);
+    }
+    for (int a = 0; a < rank; ++a) {
+      REQUIRE(lo[a] == wlo[a]);
+      REQUIRE(hi[a] == whi[a]);
+    }
+  }
+}
