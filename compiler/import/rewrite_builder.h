@@ -119,6 +119,8 @@ bool rewriteBatchNormGeneral(RewriteContext &c, const onnx::NodeProto &n, Nodes 
 bool rewriteResizeByMatMul(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_gridsample.cc: GridSample as a MatMul with kernel weights.
 bool rewriteGridSample(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_pool3d.cc: 3-D MaxPool / AveragePool as two 2-D pools.
+bool rewritePool3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_simple.cc: Dropout with its mask, reductions that are no-ops, window functions.
 bool rewriteDropout(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteNoopReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
