@@ -394,6 +394,7 @@ void TransferPlan::planFastPath(const TileWalker &tiles) {
   for (const Axis &a : axes_) hi.push_back(a.size);
   fullRuns_.resize(axes_.size());
   fullRuns_.resize(mergeRuns(lo.data(), hi.data(), fullRuns_.data()));
+  oneRowBytes_ = fullRuns_.size() == 1 && fullRuns_[0].buf == 1 && lmType_ == bufType_ ? tileBytes_ : 0;
   for (const Axis &a : axes_) {
     const int64_t span = (a.size - 1) * a.step;  // last element's offset from the start
     base0_ += a.offset * a.bufStride;
@@ -430,6 +431,12 @@ void TransferPlan::run(const int64_t *tileStart, uint8_t *dram, uint8_t *lm) con
       base += t.coef * v;
     }
     if (inside) {
+      if (oneRowBytes_ > 0) {  // the whole tile is one contiguous run of the buffer
+        uint8_t *buf = dram + bufferOffset_ + base * bufSize_, *tile = lm + lmAddr_;
+        if (load_) copyBytes(tile, buf, oneRowBytes_);
+        else copyBytes(buf, tile, oneRowBytes_);
+        return;
+      }
       moveRuns(base, fullRuns_.data(), static_cast<int>(fullRuns_.size()), dram, lm);
       return;
     }

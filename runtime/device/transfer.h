@@ -102,6 +102,7 @@ class TransferPlan {
     int64_t coef, viewCoef, tmin, tmax;
   };
   bool fast_ = false;
+  int64_t oneRowBytes_ = 0;  // > 0: a whole window is one contiguous run of that many bytes
   int64_t base0_ = 0, viewBase0_ = 0;
   std::vector<TileTerm> terms_;
   std::vector<Run> fullRuns_;
