@@ -13,9 +13,11 @@
 # optimization level, default all).
 #
 # Columns: pfvm_s = best wall time of the whole `pfvm run` process (load + emulate + write);
-# emu_s = the emulator wall time pfvm reports for that run; ort_ms = onnxruntime min/median
-# per run; pfvm/ort and emu/ort = slowdown of the emulator against onnxruntime (min);
-# device_us = simulated device time; ort/device = CPU time over simulated device time.
+# emu_s = the emulator wall time pfvm reports for that run; cpu_s = the least user + system CPU
+# time of a pfvm run (both cores; steadier than wall time on a shared host); ort_ms =
+# onnxruntime min/median per run; pfvm/ort and emu/ort = slowdown of the emulator against
+# onnxruntime (min); device_us = simulated device time; ort/device = CPU time over simulated
+# device time.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -51,11 +53,14 @@ for name in "${names[@]}"; do
   fi
   best=""
   best_emu=""
+  best_cpu=""
   device="-"
   for i in $(seq "$RUNS"); do
     log=$(mktemp)
+    cpu_log=$(mktemp)
     t0=$(now)
-    if ! bin/pfvm run "$dir" --inputs "$data" >"$log" 2>&1; then
+    # bash's own `time` (no extra process): user and system CPU seconds of the run.
+    if ! { TIMEFORMAT='%3U %3S'; time bin/pfvm run "$dir" --inputs "$data" >"$log" 2>&1; } 2>"$cpu_log"; then
       echo "== $name: pfvm run failed:" >&2
       cat "$log" >&2
       status=1
@@ -64,8 +69,12 @@ for name in "${names[@]}"; do
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     emu=$(sed -n 's/.*emulator wall time \([0-9.]*\) s.*/\1/p' "$log" | head -n 1)
     device=$(sed -n 's/^device time: \([0-9.]*\) us.*/\1/p' "$log" | head -n 1)
-    rm -f "$log"
-    echo "== $name: pfvm run $i/$RUNS: wall ${wall} s, emulator ${emu:-?} s"
+    cpu=$(awk 'END { printf "%.3f", $1 + $2 }' "$cpu_log")
+    rm -f "$log" "$cpu_log"
+    echo "== $name: pfvm run $i/$RUNS: wall ${wall} s, emulator ${emu:-?} s, cpu ${cpu} s"
+    if [ -z "$best_cpu" ] || awk -v a="$cpu" -v b="$best_cpu" 'BEGIN { exit !(a < b) }'; then
+      best_cpu=$cpu
+    fi
     if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
       best=$wall
       best_emu=${emu:-0}
@@ -78,15 +87,15 @@ for name in "${names[@]}"; do
   echo "== $name: onnxruntime: $ort"
   ort_min=$(echo "$ort" | sed -n 's/.*"min_ms":\([0-9.e-]*\).*/\1/p')
   ort_med=$(echo "$ort" | sed -n 's/.*"median_ms":\([0-9.e-]*\).*/\1/p')
-  rows+=("$(awk -v n="$name" -v w="$best" -v e="$best_emu" -v om="$ort_min" -v od="$ort_med" \
+  rows+=("$(awk -v n="$name" -v w="$best" -v e="$best_emu" -v c="$best_cpu" -v om="$ort_min" -v od="$ort_med" \
     -v d="${device:-0}" 'BEGIN {
-      printf "%-13s %8.3f %8.3f %9.3f %9.3f %9.0fx %9.0fx %11.1f %10.2f",
-        n, w, e, om, od, w * 1000 / om, e * 1000 / om, d, om * 1000 / d }')")
+      printf "%-13s %8.3f %8.3f %8.3f %9.3f %9.3f %9.1fx %9.1fx %11.1f %10.2f",
+        n, w, e, c, om, od, w * 1000 / om, e * 1000 / om, d, om * 1000 / d }')")
 done
 
 echo
 echo "pfvm: best of $RUNS; onnxruntime-node: intraOpNumThreads 1, graph optimization '$ORT_OPT', min/median of $ORT_RUNS runs after 1 warm-up"
-printf '%-13s %8s %8s %9s %9s %10s %10s %11s %10s\n' model pfvm_s emu_s ort_min_ms ort_med_ms \
+printf '%-13s %8s %8s %8s %9s %9s %10s %10s %11s %10s\n' model pfvm_s emu_s cpu_s ort_min_ms ort_med_ms \
   pfvm/ort emu/ort device_us ort/device
 for row in "${rows[@]}"; do echo "$row"; done
 exit $status
