@@ -17,6 +17,19 @@ Hardware testHardware() {
   return *hw;
 }
 
+// matmulProgram's y[5x3] = x[5x4] x w[4x3] with w = 0.5 * index.
+void checkMatmulOutput(const Emulator &emu, const std::vector<float> &a) {
+  auto out = emu.readOutput(0, F32);
+  REQUIRE(static_cast<bool>(out));
+  const float *c = reinterpret_cast<const float *>(out->data());
+  for (int i = 0; i < 5; ++i)
+    for (int j = 0; j < 3; ++j) {
+      float ref = 0;
+      for (int k = 0; k < 4; ++k) ref += a[i * 4 + k] * ((k * 3 + j) * 0.5f);
+      CHECK(c[i * 3 + j] == Approx(ref));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("tiled matmul with reduction chunks matches the reference") {
@@ -30,15 +43,7 @@ TEST_CASE("tiled matmul with reduction chunks matches the reference") {
   REQUIRE(static_cast<bool>(stats));
   // No WAITs: computes overlap the transfers, so the single DMA queue (5 x 10 cycles) bounds it.
   CHECK(stats->cycles == 50);
-  auto out = emu.readOutput(0, F32);
-  REQUIRE(static_cast<bool>(out));
-  const float *c = reinterpret_cast<const float *>(out->data());
-  for (int i = 0; i < 5; ++i)
-    for (int j = 0; j < 3; ++j) {
-      float ref = 0;
-      for (int k = 0; k < 4; ++k) ref += a[i * 4 + k] * ((k * 3 + j) * 0.5f);
-      CHECK(c[i * 3 + j] == Approx(ref));
-    }
+  checkMatmulOutput(emu, a);
 }
 
 TEST_CASE("an operand past the end of LM is refused at load") {
@@ -81,14 +86,6 @@ TEST_CASE("LM a segment leaves behind reaches the next segment") {
   for (int run = 0; run < 2; ++run) {
     auto stats = emu.run();
     REQUIRE(static_cast<bool>(stats));
-    auto out = emu.readOutput(0, F32);
-    REQUIRE(static_cast<bool>(out));
-    const float *c = reinterpret_cast<const float *>(out->data());
-    for (int i = 0; i < 5; ++i)
-      for (int j = 0; j < 3; ++j) {
-        float ref = 0;
-        for (int k = 0; k < 4; ++k) ref += a[i * 4 + k] * ((k * 3 + j) * 0.5f);
-        CHECK(c[i * 3 + j] == Approx(ref));
-      }
+    checkMatmulOutput(emu, a);
   }
 }
