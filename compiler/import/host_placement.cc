@@ -38,13 +38,16 @@ llvm::Expected<llvm::StringSet<>> placeHostOps(ir::Graph &g,
   llvm::StringSet<> hostValues;
   std::map<std::string, std::string> dynamicFrom;  // value -> "host op 'node' (Op)"
   std::vector<std::string> deviceReadsDynamic;
+  auto deviceNode = [&](const ir::Node &n) {
+    for (const auto &in : n.inputs())
+      if (auto it = dynamicFrom.find(in); it != dynamicFrom.end())
+        deviceReadsDynamic.push_back("'" + n.name() + "' (" + n.op_type() + ") reads '" + in +
+                                     "', written by " + it->second);
+  };
   for (ir::Node &n : *g.mutable_nodes()) {
     const bool host = !deviceRuns(n) && host::isHostOp(n.op_type());
     if (!host) {
-      for (const auto &in : n.inputs())
-        if (auto it = dynamicFrom.find(in); it != dynamicFrom.end())
-          deviceReadsDynamic.push_back("'" + n.name() + "' (" + n.op_type() + ") reads '" + in +
-                                       "', written by " + it->second);
+      deviceNode(n);
       continue;
     }
     n.set_on_host(true);
@@ -74,6 +77,7 @@ llvm::Expected<llvm::StringSet<>> placeHostOps(ir::Graph &g,
       // node stays a device node, whose check names the operands to pass as --constant_input.
       llvm::consumeError(outputs.takeError());
       n.set_on_host(false);
+      deviceNode(n);
       continue;
     }
     for (int k = 0; k < n.outputs_size() && k < static_cast<int>(outputs->size()); ++k) {
