@@ -194,22 +194,37 @@ class CumSum : public PreparedKernel {
   bool exclusive_, reverse_;
 };
 
+
+// Every operand but the last (the output) has the output's rank and broadcasts to it.
+llvm::Error checkBroadcastToOutput(const Kernel &k, const std::vector<Dims> &s) {
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    if (s[i].size() != s.back().size()) return badKernel(k, "operand ranks differ");
+    for (size_t d = 0; d < s[i].size(); ++d)
+      if (s[i][d] != s.back()[d] && s[i][d] != 1) return badKernel(k, "operand does not broadcast to output");
+  }
+  return llvm::Error::success();
+}
+
+// A selection kernel on float or integer tiles: the output is written, not read, and the PE does
+// `vectorOps` element operations.
+template <template <typename> class Impl, typename... Args>
+llvm::Expected<std::unique_ptr<PreparedKernel>> selectionKernel(const Kernel &k, const std::vector<Dims> &s,
+                                                                double vectorOps, Args &&...args) {
+  auto prepared = byDTypeWithInts<Impl>(k, std::forward<Args>(args)...);
+  if (!prepared) return prepared.takeError();
+  setFootprint(**prepared, k, s, false);
+  (*prepared)->work.vector_ops = vectorOps;
+  return prepared;
+}
+
 }  // namespace
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareWhere(const Kernel &k) {
   auto shapes = operandShapes(k, 4, 4);
   if (!shapes) return shapes.takeError();
   const auto &s = *shapes;
-  for (int i = 0; i < 3; ++i) {
-    if (s[i].size() != s[3].size()) return badKernel(k, "operand ranks differ");
-    for (size_t d = 0; d < s[i].size(); ++d)
-      if (s[i][d] != s[3][d] && s[i][d] != 1) return badKernel(k, "operand does not broadcast to output");
-  }
-  auto prepared = byDTypeWithInts<Where>(k, k, s);
-  if (!prepared) return prepared.takeError();
-  setFootprint(**prepared, k, s, false);
-  (*prepared)->work.vector_ops = numElements(k.shapes(3));
-  return prepared;
+  if (auto err = checkBroadcastToOutput(k, s)) return std::move(err);
+  return selectionKernel<Where>(k, s, numElements(k.shapes(3)), k, s);
 }
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareClamp(const Kernel &k) {
@@ -218,16 +233,8 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareClamp(const Kernel &k) {
   const auto &s = *shapes;
   if (k.ints_size() != 2 || k.floats_size() != 2 || int(s.size()) != 2 + k.ints(0) + k.ints(1))
     return badKernel(k, "expects x, the runtime bounds flagged in ints, out and two fixed bounds");
-  for (size_t i = 0; i + 1 < s.size(); ++i) {
-    if (s[i].size() != s.back().size()) return badKernel(k, "operand ranks differ");
-    for (size_t d = 0; d < s[i].size(); ++d)
-      if (s[i][d] != s.back()[d] && s[i][d] != 1) return badKernel(k, "operand does not broadcast to output");
-  }
-  auto prepared = byDTypeWithInts<Clamp>(k, k, s);
-  if (!prepared) return prepared.takeError();
-  setFootprint(**prepared, k, s, false);
-  (*prepared)->work.vector_ops = 2.0 * numElements(k.shapes(s.size() - 1));
-  return prepared;
+  if (auto err = checkBroadcastToOutput(k, s)) return std::move(err);
+  return selectionKernel<Clamp>(k, s, 2.0 * numElements(k.shapes(s.size() - 1)), k, s);
 }
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k, llvm::StringRef fn) {
@@ -238,11 +245,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareArgReduce(const Kernel &k
       s[1].size() != s[0].size() || s[1][k.ints(0)] != 1)
     return badKernel(k, "expects X, Y with extent 1 on the axis, and axis, select_last_index");
   if (fn != "Max" && fn != "Min") return badKernel(k, "unknown arg-reduction");
-  auto prepared = byDTypeWithInts<ArgReduce>(k, k, fn == "Max", s);
-  if (!prepared) return prepared.takeError();
-  setFootprint(**prepared, k, s, false);
-  (*prepared)->work.vector_ops = numElements(k.shapes(0));
-  return prepared;
+  return selectionKernel<ArgReduce>(k, s, numElements(k.shapes(0)), k, fn == "Max", s);
 }
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareHardmax(const Kernel &k) {
@@ -251,11 +254,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareHardmax(const Kernel &k) 
   const auto &s = *shapes;
   if (s[0] != s[1] || k.ints_size() != 1 || k.ints(0) < 0 || k.ints(0) >= int64_t(s[0].size()))
     return badKernel(k, "expects equal X, Y and an axis");
-  auto prepared = byDTypeWithInts<Hardmax>(k, k, s);
-  if (!prepared) return prepared.takeError();
-  setFootprint(**prepared, k, s, false);
-  (*prepared)->work.vector_ops = 2.0 * numElements(k.shapes(0));
-  return prepared;
+  return selectionKernel<Hardmax>(k, s, 2.0 * numElements(k.shapes(0)), k, s);
 }
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareTrilu(const Kernel &k) {
@@ -264,11 +263,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareTrilu(const Kernel &k) {
   const auto &s = *shapes;
   if (s[0] != s[1] || s[0].size() < 2 || k.ints_size() != 4 || k.ints(2) < 0 || k.ints(3) < 0)
     return badKernel(k, "expects equal X, Y of rank >= 2 and upper, k, row axis, column axis");
-  auto prepared = byDTypeWithInts<Trilu>(k, k, s);
-  if (!prepared) return prepared.takeError();
-  setFootprint(**prepared, k, s, false);
-  (*prepared)->work.vector_ops = numElements(k.shapes(0));
-  return prepared;
+  return selectionKernel<Trilu>(k, s, numElements(k.shapes(0)), k, s);
 }
 
 llvm::Expected<std::unique_ptr<PreparedKernel>> prepareCumSum(const Kernel &k) {
@@ -277,11 +272,7 @@ llvm::Expected<std::unique_ptr<PreparedKernel>> prepareCumSum(const Kernel &k) {
   const auto &s = *shapes;
   if (s[0] != s[1] || k.ints_size() != 3 || k.ints(0) < 0 || k.ints(0) >= int64_t(s[0].size()))
     return badKernel(k, "expects equal X, Y and axis, exclusive, reverse");
-  auto prepared = byDTypeWithInts<CumSum>(k, k, s);
-  if (!prepared) return prepared.takeError();
-  setFootprint(**prepared, k, s, false);
-  (*prepared)->work.vector_ops = numElements(k.shapes(0));
-  return prepared;
+  return selectionKernel<CumSum>(k, s, numElements(k.shapes(0)), k, s);
 }
 
 }  // namespace pfcomp::device::kernels
