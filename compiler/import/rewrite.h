@@ -11,7 +11,8 @@
 // (rewrite_resize.cc) cubic / tf_crop_and_resize / downsampling linear Resize as MatMuls and
 // (rewrite_gridsample.cc) GridSample as a MatMul with kernel weights, and (rewrite_composite.cc)
 // Celu, MeanVarianceNormalization, LRN, edge / reflect Pad, 2x2 / 3x3 Det, DFT and a constant
-// MelWeightMatrix, and (rewrite_pool3d.cc) 3-D MaxPool / AveragePool as two 2-D pools.
+// MelWeightMatrix, (rewrite_pool3d.cc) 3-D MaxPool / AveragePool as two 2-D pools and
+// (rewrite_convtranspose3d.cc) 3-D ConvTranspose as two 2-D ConvTransposes.
 #pragma once
 
 #include <onnx/onnx_pb.h>

@@ -121,6 +121,8 @@ bool rewriteResizeByMatMul(RewriteContext &c, const onnx::NodeProto &n, Nodes &o
 bool rewriteGridSample(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_pool3d.cc: 3-D MaxPool / AveragePool as two 2-D pools.
 bool rewritePool3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_convtranspose3d.cc: 3-D ConvTranspose as two 2-D ConvTransposes.
+bool rewriteConvTranspose3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_simple.cc: Dropout with its mask, reductions that are no-ops, window functions.
 bool rewriteDropout(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteNoopReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
