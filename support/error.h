@@ -46,6 +46,7 @@ enum class ErrorCode {
   DeviceReset = 507,
   UnknownDevice = 508,
   HostOpFailed = 509,
+  L1bmViolation = 510,  // an L1BM read of bytes the reader's L1B did not store, or an L1BM overflow
   // 6xx: codegen-dashboard
   DashboardDirMissing = 601,
   DashboardReportMissing = 602,

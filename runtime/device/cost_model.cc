@@ -35,6 +35,15 @@ std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, const Wind
   return hops;
 }
 
+std::vector<Hop> l1bmTransferHops(const Hardware &hw, int64_t bytesPerPe, const WindowSpread &spread,
+                                  bool load) {
+  std::vector<Hop> all = transferHops(hw, bytesPerPe, spread, load);
+  std::vector<Hop> hops;
+  for (const Hop &h : all)
+    if (h.from() != "DRAM" && h.to() != "DRAM" && h.from() != "L2BM" && h.to() != "L2BM") hops.push_back(h);
+  return hops;
+}
+
 int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops) {
   // The legs are pipelined: the slowest one sets the pace.
   int64_t slowest = 0;

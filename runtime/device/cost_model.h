@@ -30,6 +30,10 @@ struct WindowSpread {
 // a store.
 std::vector<Hop> transferHops(const Hardware &hw, int64_t bytesPerPe, const WindowSpread &spread,
                               bool load);
+// The same for an L1BM buffer (L1Merge): the value sits in the L1B above the PEs, so only the
+// L1BM <-> LM legs move it (each L1B its own PEs' windows), no DRAM or L2BM traffic.
+std::vector<Hop> l1bmTransferHops(const Hardware &hw, int64_t bytesPerPe, const WindowSpread &spread,
+                                  bool load);
 int64_t transferCycles(const Hardware &hw, const std::vector<Hop> &hops);
 int64_t computeCycles(const Hardware &hw, DType dtype, const KernelWork &work);
 // A host call moving `linkBytes` over the host link (operands up, results down).

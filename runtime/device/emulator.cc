@@ -2,6 +2,7 @@
 
 #include "runtime/device/element_convert.h"
 #include "runtime/device/host_exec.h"
+#include "runtime/device/l1bm_store.h"
 #include "runtime/device/kernels/kernel.h"
 #include "runtime/device/lm_liveness.h"
 #include "runtime/device/lm_validity.h"
@@ -62,13 +63,13 @@ class Emulator::Impl {
 
   llvm::Error load(const Program &program) {
     program_ = &program;
-    if (program.dram_bytes() > hw_.dramBytes())
+    if (imageBytes(program) > hw_.dramBytes())  // DRAM, then the L1BM image (l1bm_store.h)
       return makeError(ErrorCode::DramOutOfRange, "program needs {0} bytes of DRAM, device has {1}",
-                       program.dram_bytes(), hw_.dramBytes());
+                       imageBytes(program), hw_.dramBytes());
     if (options_.memory.dram) {
       dramBase_ = options_.memory.dram;
     } else {
-      ownDram_.assign(program.dram_bytes() + 64, 0);  // slack: kernels may read a vector past a view
+      ownDram_.assign(imageBytes(program) + 64, 0);  // slack: kernels may read a vector past a view
       dramBase_ = ownDram_.data();
     }
     std::vector<const Buffer *> params;
@@ -77,8 +78,7 @@ class Emulator::Impl {
                                          dtypeBytes(b.host_dtype()) == 0))
         return makeError(ErrorCode::BadProgram, "buffer '{0}' has an element type the device does not know",
                          b.name());
-      if (b.dram_offset() < 0 || b.dram_offset() + b.bytes() > program.dram_bytes())
-        return makeError(ErrorCode::DramOutOfRange, "buffer '{0}' lies outside DRAM", b.name());
+      if (llvm::Error err = checkBufferPlacement(program, b)) return err;
       if (b.kind() == Buffer::PARAM) {
         if (static_cast<int64_t>(b.data().size()) != b.bytes())
           return makeError(ErrorCode::BadProgram, "parameter '{0}' has {1} bytes of data, expected {2}",
@@ -132,6 +132,7 @@ class Emulator::Impl {
         step.workNs = hostWorkNs(in, transferTileBytes(program, in.xfer()), nullptr);
       }
     }
+    if (auto l1bm = checkL1bm(program, hw_); !l1bm) return l1bm.takeError();  // E510
     findUninitializedRead(program);
     planSegments(program);
     std::vector<ViewInstr> views(program.instrs_size());
