@@ -7,6 +7,7 @@
 #include "compiler/driver/stage_locator.h"
 #include "compiler/driver/stage_runner.h"
 #include "compiler/driver/stage_table.h"
+#include "compiler/onnx/external_data.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
 
@@ -139,10 +140,14 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
     removeStaleOutputs(*staging, request.startFrom);
   }
   std::string modelCopy = staging->file("model.onnx");
+  bool modelHasExternalData = false;
   if (!request.model.empty()) {
     fs::remove(modelCopy);
-    if (auto ec = fs::copy_file(request.model, modelCopy))
-      return makeError(ErrorCode::Io, "cannot copy {0}: {1}", request.model, ec.message());
+    // Self-contained: tensors kept in files beside the model are read into the copy, so the
+    // stages and the stage cache's key see every byte the model needs.
+    auto rewritten = onnx_util::copyModelSelfContained(request.model, modelCopy);
+    if (!rewritten) return rewritten.takeError();
+    modelHasExternalData = *rewritten;
   }
   std::string optionJson = options::toOptionJson(*options);
   std::string optionPath = staging->file(kOptionJson);
@@ -163,8 +168,11 @@ llvm::Error compile(const DriverRequest &request, llvm::raw_ostream &progress) {
     std::string output = staging->file(stage.outputFile);
     // The import reads the user's own file, so its errors name the path the user gave.
     std::string input = i == 0 && !request.model.empty() ? request.model : staging->file(stage.inputFile);
+    // The import's key covers the weights kept beside the model: the self-contained copy.
+    std::vector<std::string> keyInputs = extraInputs;
+    if (i == 0 && modelHasExternalData) keyInputs.push_back(modelCopy);
     auto ran = runOrRestoreStage(stage, executables[i], input, output, optionPath, logDir,
-                                 *staging, stageCache, extraInputs);
+                                 *staging, stageCache, keyInputs);
     progress << "[" << i + 1 << "/" << table.size() << "] " << stage.name << " ... ";
     if (!ran) {
       progress << "FAILED\n";

@@ -1,6 +1,7 @@
 #include "compiler/import/model_loader.h"
 
 #include "compiler/import/shape_fixups.h"
+#include "compiler/onnx/external_data.h"
 #include "compiler/import/value_types.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
@@ -10,6 +11,7 @@
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 namespace pfcomp::import {
 
@@ -22,6 +24,12 @@ llvm::Expected<onnx::ModelProto> loadModel(llvm::StringRef path) {
   if (bytes->empty() || !model.ParseFromString(*bytes) || !model.has_graph())
     return makeError(ErrorCode::ModelMalformed,
                      "{0}: not a valid ONNX model (truncated, empty or not an ONNX protobuf)", path);
+  if (onnx_util::hasExternalData(model)) {
+    llvm::SmallString<256> dir(path);
+    llvm::sys::path::remove_filename(dir);
+    if (auto err = onnx_util::inlineExternalData(model, dir.empty() ? "." : dir.str(), path))
+      return std::move(err);
+  }
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
