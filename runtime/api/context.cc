@@ -134,8 +134,9 @@ llvm::Expected<HostTensor> TensorProxy::cpu() {
 
 // ---- CompiledFunction ----
 
-CompiledFunction::CompiledFunction(Context &context, std::string dir, device::Program program)
-    : context_(context), dir_(std::move(dir)), program_(std::move(program)) {
+CompiledFunction::CompiledFunction(Context &context, std::string dir, device::ProgramFile file)
+    : context_(context), dir_(std::move(dir)), program_(std::move(file.program)), file_(std::move(file.file)),
+      params_(std::move(file.params)) {
   for (const device::Buffer &b : program_.buffers()) {
     auto v = std::make_shared<TensorProxy::Value>();
     v->context = &context_;
@@ -327,11 +328,11 @@ llvm::Expected<CompiledFunction *> Context::load_codegen_dir(const std::string &
   if (!llvm::sys::fs::exists(programPath))
     return makeError(ErrorCode::StageFileMissing,
                      "{0}: missing; the codegen_dir is incomplete (run pfcomp through emit)", programPath);
-  auto program = device::readProgram(programPath);
+  auto program = device::readProgramFile(programPath);
   if (!program) return program.takeError();
-  if (program->hardware() != hw_.name)
+  if (program->program.hardware() != hw_.name)
     return makeError(ErrorCode::HardwareDescriptor, "{0} was compiled for hardware '{1}', the device is '{2}'",
-                     programPath, program->hardware(), hw_.name);
+                     programPath, program->program.hardware(), hw_.name);
   function_.reset();
   emulator_.reset();
   device::Emulator::Options eo;
@@ -346,7 +347,7 @@ llvm::Expected<CompiledFunction *> Context::load_codegen_dir(const std::string &
   };
   emulator_ = std::make_unique<device::Emulator>(hw_, eo);
   function_.reset(new CompiledFunction(*this, dir, std::move(*program)));
-  if (auto err = emulator_->load(function_->program_)) {
+  if (auto err = emulator_->load(function_->program_, function_->params_)) {
     function_.reset();
     return llvm::joinErrors(makeError(ErrorCode::BadProgram, "{0}:", programPath), std::move(err));
   }

@@ -12,6 +12,7 @@
 
 #include "runtime/api/tensor_file.h"
 #include "runtime/device/emulator.h"
+#include "runtime/device/program_io.h"
 #include "runtime/state/device_state.h"
 
 #include "llvm/Support/Error.h"
@@ -89,17 +90,21 @@ class CompiledFunction {
   // E402 / E403 when `tensor` does not fit input `name`.
   llvm::Error checkInput(const std::string &name, const HostTensor &tensor) const;
   std::vector<std::string> inputNames() const;
+  // The loaded program; its parameters' Buffer.data is empty (their bytes are in DRAM).
   const device::Program &program() const { return program_; }
   const std::string &codegenDir() const { return dir_; }
 
  private:
   friend class Context;
-  CompiledFunction(Context &context, std::string dir, device::Program program);
+  CompiledFunction(Context &context, std::string dir, device::ProgramFile file);
   llvm::Expected<TensorProxy> proxyFor(const std::string &name, const char *kinds);
   llvm::Error commitPendingLoads();
   Context &context_;
   std::string dir_;
   device::Program program_;
+  // The mapped program file: PARAM bytes are read from it, never copied into program_.
+  std::unique_ptr<llvm::MemoryBuffer> file_;
+  std::vector<llvm::StringRef> params_;
   std::map<std::string, std::shared_ptr<TensorProxy::Value>> values_;
 };
 

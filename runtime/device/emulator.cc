@@ -11,6 +11,7 @@
 #include "runtime/device/transfer.h"
 #include "support/error.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Threading.h"
 
@@ -61,7 +62,7 @@ class Emulator::Impl {
 
   }
 
-  llvm::Error load(const Program &program) {
+  llvm::Error load(const Program &program, llvm::ArrayRef<llvm::StringRef> paramData) {
     program_ = &program;
     if (imageBytes(program) > hw_.dramBytes())  // DRAM, then the L1BM image (l1bm_store.h)
       return makeError(ErrorCode::DramOutOfRange, "program needs {0} bytes of DRAM, device has {1}",
@@ -72,18 +73,21 @@ class Emulator::Impl {
       ownDram_.assign(imageBytes(program) + 64, 0);  // slack: kernels may read a vector past a view
       dramBase_ = ownDram_.data();
     }
-    std::vector<const Buffer *> params;
-    for (const Buffer &b : program.buffers()) {
+    std::vector<std::pair<const Buffer *, const uint8_t *>> params;
+    for (int id = 0; id < program.buffers_size(); ++id) {
+      const Buffer &b = program.buffers(id);
       if (dtypeBytes(b.dtype()) == 0 || ((b.kind() == Buffer::INPUT || b.kind() == Buffer::OUTPUT) &&
                                          dtypeBytes(b.host_dtype()) == 0))
         return makeError(ErrorCode::BadProgram, "buffer '{0}' has an element type the device does not know",
                          b.name());
       if (llvm::Error err = checkBufferPlacement(program, b)) return err;
       if (b.kind() == Buffer::PARAM) {
-        if (static_cast<int64_t>(b.data().size()) != b.bytes())
+        llvm::StringRef data = id < static_cast<int>(paramData.size()) && !paramData[id].empty()
+                                   ? paramData[id] : llvm::StringRef(b.data());
+        if (static_cast<int64_t>(data.size()) != b.bytes())
           return makeError(ErrorCode::BadProgram, "parameter '{0}' has {1} bytes of data, expected {2}",
-                           b.name(), b.data().size(), b.bytes());
-        params.push_back(&b);
+                           b.name(), data.size(), b.bytes());
+        params.push_back({&b, reinterpret_cast<const uint8_t *>(data.data())});
       }
     }
     writeParameters(params);
@@ -243,9 +247,7 @@ class Emulator::Impl {
     std::unique_ptr<TransferPlan> xfer;       // LOAD / STORE
     std::unique_ptr<PreparedKernel> kernel;   // COMPUTE
     double workNs = 0;
-    // A kernel run for all PEs at once before its segment: per PE its two input pointers, and
-    // the results finishBatch stores per PE.
-    std::vector<const uint8_t *> batchInputs;
+    // A kernel run for all PEs at once before its segment: the results finishBatch stores per PE.
     std::unique_ptr<uint8_t[]> batchOut;
   };
   // Instructions [begin, end) with no DRAM hazard between them: no PE reads or writes DRAM
@@ -265,7 +267,6 @@ class Emulator::Impl {
       if (seg.host) continue;
       for (int i = seg.begin; i < seg.end; ++i) {
         Step &step = steps_[i];
-        step.batchInputs.clear();
         step.batchOut.reset();
         const std::vector<int> &slots = viewPlan_.operandSlot[i];
         if (!step.kernel || step.kernel->batchTileBytes() == 0 || slots.size() < 3 || slots[0] < 0 || slots[1] < 0)
@@ -283,12 +284,10 @@ class Emulator::Impl {
           load.tiles->tileStart(load.instr->first_tile(), start);
           for (int64_t p = 0; p < n; ++p, load.tiles->nextTile(start)) inputs[2 * p + k] = load.xfer->view(start);
         }
-        std::vector<const uint8_t *> windows(n);
-        for (int64_t p = 0; p < n; ++p) windows[p] = inputs[2 * p];
-        std::sort(windows.begin(), windows.end());
-        const int64_t unique = std::unique(windows.begin(), windows.end()) - windows.begin();
-        if (n < 4 * unique) continue;
-        step.batchInputs = std::move(inputs);
+        llvm::DenseSet<const uint8_t *> windows;
+        for (int64_t p = 0; p < n; ++p) windows.insert(inputs[2 * p]);
+        if (n < 4 * static_cast<int64_t>(windows.size())) continue;
+        step.kernel->prepareBatch(n, inputs.data());
         step.batchOut.reset(new uint8_t[n * step.kernel->batchTileBytes()]);  // written before read
       }
     }
@@ -298,20 +297,27 @@ class Emulator::Impl {
     for (int i = seg.begin; i < seg.end; ++i) {
       Step &step = steps_[i];
       if (!step.batchOut) continue;
-      step.kernel->runBatch(step.instr->active_pes(), step.batchInputs.data(), step.batchOut.get(),
-                            [this](int64_t tasks, llvm::function_ref<void(int64_t)> fn) { pool_.parallelFor(tasks, fn); });
+      step.kernel->runBatch(step.batchOut.get(), [this](int64_t tasks, llvm::function_ref<void(int64_t)> fn) {
+        pool_.parallelFor(tasks, fn);
+      });
     }
   }
 
   // Parameters into DRAM in 1 MB pieces over the pool: mostly page faults, which scale.
-  void writeParameters(const std::vector<const Buffer *> &params) {
+  void writeParameters(const std::vector<std::pair<const Buffer *, const uint8_t *>> &params) {
     constexpr int64_t kPiece = 1 << 20;
-    std::vector<std::pair<const Buffer *, int64_t>> pieces;
-    for (const Buffer *b : params)
-      for (int64_t o = 0; o < b->bytes(); o += kPiece) pieces.push_back({b, o});
+    struct Piece {
+      const Buffer *buffer;
+      const uint8_t *data;
+      int64_t offset;
+    };
+    std::vector<Piece> pieces;
+    for (auto [b, data] : params)
+      for (int64_t o = 0; o < b->bytes(); o += kPiece) pieces.push_back({b, data, o});
     pool_.parallelFor(static_cast<int64_t>(pieces.size()), [&](int64_t i) {
-      auto [b, o] = pieces[i];
-      writeUnlessEqual(dramBase_ + b->dram_offset() + o, b->data().data() + o, std::min(kPiece, b->bytes() - o));
+      const Piece &p = pieces[i];
+      writeUnlessEqual(dramBase_ + p.buffer->dram_offset() + p.offset, p.data + p.offset,
+                       std::min(kPiece, p.buffer->bytes() - p.offset));
     });
   }
 
@@ -580,7 +586,9 @@ class Emulator::Impl {
 Emulator::Emulator(Hardware hw, Options options)
     : hw_(std::move(hw)), impl_(std::make_unique<Impl>(hw_, options)) {}
 Emulator::~Emulator() = default;
-llvm::Error Emulator::load(const Program &program) { return impl_->load(program); }
+llvm::Error Emulator::load(const Program &program, llvm::ArrayRef<llvm::StringRef> params) {
+  return impl_->load(program, params);
+}
 llvm::Error Emulator::writeInput(int ioIndex, DType hostType, const void *data, int64_t n) {
   return impl_->writeInput(ioIndex, hostType, data, n);
 }

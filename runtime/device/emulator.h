@@ -6,6 +6,8 @@
 #include "runtime/device/hardware.h"
 #include "runtime/device/program.pb.h"
 
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
@@ -45,8 +47,10 @@ class Emulator {
   Emulator(Hardware hw, Options options);
   ~Emulator();
 
-  // Validates the program against the descriptor, lays out DRAM and writes the parameters.
-  llvm::Error load(const Program &program);
+  // Validates the program against the descriptor, lays out DRAM and writes the parameters:
+  // buffer i's from params[i] where that is not empty (bytes the caller keeps alive during
+  // load, e.g. in the mapped program file), else from its Buffer.data.
+  llvm::Error load(const Program &program, llvm::ArrayRef<llvm::StringRef> params = {});
   // H2D of the graph input `ioIndex`, `n` elements of `hostType` (converted to the device type).
   llvm::Error writeInput(int ioIndex, DType hostType, const void *data, int64_t n);
   llvm::Expected<RunStats> run();

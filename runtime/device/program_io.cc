@@ -81,19 +81,20 @@ bool stripParameters(const uint8_t *p, const uint8_t *end, std::string &out,
 
 }  // namespace
 
-llvm::Expected<Program> readProgram(llvm::StringRef path) {
+llvm::Expected<ProgramFile> readProgramFile(llvm::StringRef path) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!buffer)
     return makeError(ErrorCode::StageFileMissing, "cannot read {0}: {1}", path, buffer.getError().message());
-  llvm::StringRef bytes = (*buffer)->getBuffer();
+  ProgramFile out;
+  out.file = std::move(*buffer);
+  llvm::StringRef bytes = out.file->getBuffer();
   auto corrupt = [&] { return makeError(ErrorCode::StageFileCorrupt, "{0}: not a valid GPFNApp program", path); };
   if (bytes.size() > INT_MAX) return corrupt();
-  // Programs carry their parameters inline (tens of MB): parse the rest first, then copy the
-  // parameter bytes from the mapped file on two threads (the copy is mostly page faults).
+  // Parse all but the parameter payloads; those stay in the mapped file.
   const auto *begin = reinterpret_cast<const uint8_t *>(bytes.data());
   std::string rest;
   std::vector<std::pair<const uint8_t *, size_t>> data;
-  Program program;
+  Program &program = out.program;
   if (!stripParameters(begin, begin + bytes.size(), rest, data) || !program.ParseFromString(rest) ||
       program.buffers_size() != static_cast<int>(data.size())) {
     program.Clear();
@@ -101,26 +102,36 @@ llvm::Expected<Program> readProgram(llvm::StringRef path) {
     data.clear();
   }
   if (program.tool_version().empty()) return corrupt();
-  // Largest first, each to the thread with less so far.
+  out.params.resize(program.buffers_size());
+  for (size_t i = 0; i < data.size(); ++i)
+    if (data[i].first) out.params[i] = {reinterpret_cast<const char *>(data[i].first), data[i].second};
+  return std::move(out);
+}
+
+llvm::Expected<Program> readProgram(llvm::StringRef path) {
+  auto file = readProgramFile(path);
+  if (!file) return file.takeError();
+  Program &program = file->program;
+  // Largest first, each to the thread with less so far (the copy is mostly page faults).
+  const std::vector<llvm::StringRef> &data = file->params;
   std::vector<size_t> order(data.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return data[a].second > data[b].second; });
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return data[a].size() > data[b].size(); });
   std::vector<size_t> mine[2];
   size_t load[2] = {0, 0};
   for (size_t i : order) {
-    if (!data[i].first) continue;
+    if (data[i].empty()) continue;
     const int t = load[0] <= load[1] ? 0 : 1;
     mine[t].push_back(i);
-    load[t] += data[i].second;
+    load[t] += data[i].size();
   }
   auto fill = [&](int t) {
-    for (size_t i : mine[t])
-      program.mutable_buffers(i)->mutable_data()->assign(reinterpret_cast<const char *>(data[i].first), data[i].second);
+    for (size_t i : mine[t]) program.mutable_buffers(i)->mutable_data()->assign(data[i].data(), data[i].size());
   };
   std::thread helper(fill, 1);
   fill(0);
   helper.join();
-  return program;
+  return std::move(program);
 }
 
 llvm::Error writeProgram(const Program &program, llvm::StringRef path) {

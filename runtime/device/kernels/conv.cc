@@ -66,14 +66,18 @@ class Conv2d : public PreparedKernel {
     const bool directWeak = ys_[1] == 1 && rowVectors <= 2 && ys_[2] * ys_[3] >= 8 && xs_[1] * ws_[2] * ws_[3] >= 256;
     return viewX_ && viewWStride_ > 0 && ys_[0] == 1 && directWeak ? ys_[1] * ys_[2] * ys_[3] * 4 : 0;
   }
-  void runBatch(int64_t n, const uint8_t *const *inputs, uint8_t *out, ParallelFor parallel) const override {
-    std::vector<const float *> xs(n), ws(n);
+  void prepareBatch(int64_t n, const uint8_t *const *inputs) override {
+    batchX_.resize(n);
+    batchW_.resize(n);
     for (int64_t p = 0; p < n; ++p) {
-      xs[p] = reinterpret_cast<const float *>(inputs[2 * p]);
-      ws[p] = reinterpret_cast<const float *>(inputs[2 * p + 1]);
+      batchX_[p] = reinterpret_cast<const float *>(inputs[2 * p]);
+      batchW_[p] = reinterpret_cast<const float *>(inputs[2 * p + 1]);
     }
-    convBatchF32(geometry(), viewLayout_, viewWStride_, n, xs.data(), ws.data(), reinterpret_cast<float *>(out),
-                 parallel);
+    batchGroups_ = groupByWindow(n, batchX_.data());
+  }
+  void runBatch(uint8_t *out, ParallelFor parallel) const override {
+    convBatchF32(geometry(), viewLayout_, viewWStride_, batchX_.data(), batchW_.data(), batchGroups_,
+                 reinterpret_cast<float *>(out), parallel);
   }
   void finishBatch(uint8_t *lm, const uint8_t *part) const override {
     float *y = at<float>(lm, y_);
@@ -160,6 +164,8 @@ class Conv2d : public PreparedKernel {
   std::optional<DirectConvF32> direct_, viewX_;  // fp32 (and fp16 widened to fp32): X in LM, X viewed
   ConvInputLayout viewLayout_;
   int64_t viewWStride_ = 0;                      // floats between output channels of a viewed W
+  std::vector<const float *> batchX_, batchW_;   // prepareBatch: per PE its X and W views
+  ConvBatchGroups batchGroups_;
 };
 
 template <typename T>

@@ -1,5 +1,7 @@
 #include "runtime/device/kernels/conv_batch.h"
 
+#include "llvm/ADT/DenseMap.h"
+
 #include <immintrin.h>
 
 #include <algorithm>
@@ -103,23 +105,34 @@ void gemmRows(const float *col, int64_t ldc, int64_t kTotal, const float *const 
 
 }  // namespace
 
-void convBatchF32(const ConvGeometry &g, const ConvInputLayout &x, int64_t wStride, int64_t n,
-                  const float *const *xs, const float *const *ws, float *out,
+ConvBatchGroups groupByWindow(int64_t n, const float *const *xs) {
+  // Groups in order of first appearance, PEs ascending within each: one hash lookup per PE.
+  llvm::DenseMap<const float *, int64_t> groupOf;
+  std::vector<int64_t> group(n), count;
+  for (int64_t p = 0; p < n; ++p) {
+    auto [it, fresh] = groupOf.try_emplace(xs[p], static_cast<int64_t>(count.size()));
+    if (fresh) count.push_back(0);
+    group[p] = it->second;
+    ++count[it->second];
+  }
+  ConvBatchGroups g;
+  g.start.assign(count.size() + 1, 0);
+  for (size_t i = 0; i < count.size(); ++i) g.start[i + 1] = g.start[i] + count[i];
+  std::vector<int64_t> next(g.start.begin(), g.start.end() - 1);
+  g.order.resize(n);
+  for (int64_t p = 0; p < n; ++p) g.order[next[group[p]]++] = p;
+  return g;
+}
+
+void convBatchF32(const ConvGeometry &g, const ConvInputLayout &x, int64_t wStride, const float *const *xs,
+                  const float *const *ws, const ConvBatchGroups &groups, float *out,
                   PreparedKernel::ParallelFor parallel) {
   const int64_t kTotal = g.c * g.kh * g.kw, pixels = g.oh * g.ow, tile = g.co * pixels;
   const int64_t ldc = pixels <= 8 ? 8 : (pixels + 15) / 16 * 16;  // whole vectors, zero past the end
-  // PEs by window: each group shares one im2col. Consecutive PEs usually alternate between a
-  // few windows, so a sort by pointer finds the groups.
-  std::vector<int64_t> order(n);
-  for (int64_t p = 0; p < n; ++p) order[p] = p;
-  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return xs[a] < xs[b] || (xs[a] == xs[b] && a < b); });
-  std::vector<int64_t> groupStart;
-  for (int64_t i = 0; i < n; ++i)
-    if (i == 0 || xs[order[i]] != xs[order[i - 1]]) groupStart.push_back(i);
-  const int64_t groups = static_cast<int64_t>(groupStart.size());
-  groupStart.push_back(n);
+  const std::vector<int64_t> &order = groups.order, &groupStart = groups.start;
+  const int64_t groupCount = static_cast<int64_t>(groupStart.size()) - 1;
   // One task per group: its im2col (in the thread's buffer), then all its rows.
-  parallel(groups, [&](int64_t gi) {
+  parallel(groupCount, [&](int64_t gi) {
     thread_local std::vector<float> buffer;  // reused: its pages are faulted once per thread
     if (buffer.size() < static_cast<size_t>(kTotal * ldc)) buffer.resize(kTotal * ldc);
     float *col = buffer.data();

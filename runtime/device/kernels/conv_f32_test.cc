@@ -97,7 +97,7 @@ TEST_CASE("batched fp32 convolution over PEs sharing windows matches the referen
     for (int p = 0; p < pes; ++p) xs[p] = x.data() + (p % windows) * 3, ws[p] = w.data() + p * g.co * wStride;
     const int64_t tile = g.co * g.oh * g.ow;
     std::vector<float> out(pes * tile), ref(pes * tile, 0.0f);
-    convBatchF32(g, l, wStride, pes, xs.data(), ws.data(), out.data(), serial);
+    convBatchF32(g, l, wStride, xs.data(), ws.data(), groupByWindow(pes, xs.data()), out.data(), serial);
     for (int p = 0; p < pes; ++p) reference(g, l, xs[p], ws[p], wStride, ref.data() + p * tile, false);
     INFO("trial " << trial);
     for (size_t i = 0; i < out.size(); ++i) REQUIRE(out[i] == Approx(ref[i]).margin(1e-4));

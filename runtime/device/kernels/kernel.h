@@ -46,14 +46,14 @@ class PreparedKernel {
   // Instruction-wide form (conv2d over views): what run() would store in, or add to, the output
   // tile, for PEs [0, n) at once from their input operands' views, so that PEs reading the same
   // window share the work (one im2col, one matrix product over all their output channels).
-  // `inputs` holds per PE the pointers to operands 0 and 1; `out` gets n output tiles of
-  // batchTileBytes() back to back; `parallel(tasks, fn)` runs fn(0 .. tasks-1) on the emulator's
-  // threads. finishBatch then stores (or adds) one PE's part into its tile.
+  // prepareBatch is called once, when the program is loaded: `inputs` holds per PE the pointers
+  // to operands 0 and 1, the same in every run. runBatch then writes n output tiles of
+  // batchTileBytes() back to back into `out`; `parallel(tasks, fn)` runs fn(0 .. tasks-1) on the
+  // emulator's threads. finishBatch stores (or adds) one PE's part into its tile.
   using ParallelFor = llvm::function_ref<void(int64_t, llvm::function_ref<void(int64_t)>)>;
   virtual int64_t batchTileBytes() const { return 0; }  // 0: no instruction-wide form
-  virtual void runBatch(int64_t n, const uint8_t *const *inputs, uint8_t *out, ParallelFor parallel) const {
-    (void)n, (void)inputs, (void)out, (void)parallel;
-  }
+  virtual void prepareBatch(int64_t n, const uint8_t *const *inputs) { (void)n, (void)inputs; }
+  virtual void runBatch(uint8_t *out, ParallelFor parallel) const { (void)out, (void)parallel; }
   virtual void finishBatch(uint8_t *lm, const uint8_t *part) const { (void)lm, (void)part; }
 
   // Byte ranges [addr, addr + size) the kernel reads and writes, for the emulator's checks.
