@@ -88,6 +88,13 @@ double binaryOp(const std::string &op, double x, double y) {
   if (op == "Mul") return x * y;
   if (op == "Div") return x / y;
   if (op == "Pow") return std::pow(x, y);
+  if (op == "Min") return std::min(x, y);
+  if (op == "Max") return std::max(x, y);
+  if (op == "FMod") return std::fmod(x, y);
+  if (op == "Mod") {  // the divisor's sign, as Python's %
+    const double r = std::fmod(x, y);
+    return r != 0 && (r < 0) != (y < 0) ? r + y : r;
+  }
   if (op == "Equal") return x == y;
   if (op == "Greater") return x > y;
   if (op == "Less") return x < y;
@@ -103,6 +110,13 @@ int64_t binaryOpInt(const std::string &op, int64_t x, int64_t y) {
   if (op == "Sub") return x - y;
   if (op == "Mul") return x * y;
   if (op == "Div") return x / y;
+  if (op == "Min") return std::min(x, y);
+  if (op == "Max") return std::max(x, y);
+  if (op == "FMod") return x % y;
+  if (op == "Mod") {
+    const int64_t r = x % y;
+    return r != 0 && (r < 0) != (y < 0) ? r + y : r;
+  }
   return static_cast<int64_t>(binaryOp(op, static_cast<double>(x), static_cast<double>(y)));
 }
 
@@ -111,7 +125,9 @@ Outputs binary(const onnx::NodeProto &n, const Inputs &in) {
   const HostTensor &a = *in[0], &b = *in[1];
   auto dims = broadcastDims(a.dims, b.dims);
   if (!dims) return dims.takeError();
-  const std::string &op = n.op_type();
+  // Mod's fmod=1 takes the dividend's sign (C's fmod); 0 the divisor's.
+  const std::string op =
+      n.op_type() == "Mod" && attrInt(n, "fmod", 0) == 1 ? std::string("FMod") : n.op_type();
   static const llvm::StringSet<> boolResult = {"Equal", "Greater", "Less", "GreaterOrEqual",
                                                "LessOrEqual", "And", "Or", "Xor"};
   HostTensor out = HostTensor::make(boolResult.contains(op) ? TP::BOOL : a.type, *dims);
@@ -124,7 +140,8 @@ Outputs binary(const onnx::NodeProto &n, const Inputs &in) {
       else out.i[e] = static_cast<int64_t>(r);
     } else {
       const int64_t x = a.getI(ia[e]), y = b.getI(ib[e]);
-      if (op == "Div" && y == 0) return fail(n, "integer division by zero");
+      if ((op == "Div" || op == "Mod" || op == "FMod") && y == 0)
+        return fail(n, "integer division by zero");
       out.i[e] = binaryOpInt(op, x, y);
     }
   }
@@ -148,8 +165,14 @@ Outputs unary(const onnx::NodeProto &n, const Inputs &in) {
     for (auto &x : out.i) x = -x;
     return one(std::move(out));
   }
+  if (op == "Relu" || op == "Abs") {
+    for (auto &x : out.f) x = op == "Relu" ? std::max(x, 0.0) : std::fabs(x);
+    for (auto &x : out.i) x = op == "Relu" ? std::max<int64_t>(x, 0) : std::abs(x);
+    return one(std::move(out));
+  }
   if (!out.isFloat()) return fail(n, "needs a float input");
-  for (auto &x : out.f) x = op == "Sqrt" ? std::sqrt(x) : 1.0 / x;  // Sqrt, Reciprocal
+  for (auto &x : out.f)  // Sqrt, Ceil, Floor, Reciprocal
+    x = op == "Sqrt" ? std::sqrt(x) : op == "Ceil" ? std::ceil(x) : op == "Floor" ? std::floor(x) : 1.0 / x;
   return one(std::move(out));
 }
 
@@ -272,8 +295,11 @@ const llvm::StringMap<EvalFn> &table() {
       {"Reshape", reshape},   {"Range", range},                     {"Add", binary},
       {"Sub", binary},        {"Mul", binary},                      {"Div", binary},
       {"Pow", binary},        {"Equal", binary},                    {"Where", where},
+      {"Mod", binary},        {"Min", binary},                      {"Max", binary},
       {"Expand", expand},     {"Identity", unary},                  {"Transpose", transpose},
       {"Sqrt", unary},        {"Reciprocal", unary},                {"Neg", unary},
+      {"Ceil", unary},        {"Floor", unary},                     {"Relu", unary},
+      {"Abs", unary},
       {"Size", size},         {"EyeLike", eyeLike},
       {"Greater", binary},    {"Less", binary},                     {"GreaterOrEqual", binary},
       {"LessOrEqual", binary}, {"And", binary},                     {"Or", binary},

@@ -115,6 +115,23 @@ TEST_CASE("Arithmetic broadcasts; integer division truncates; Equal and Where") 
   CHECK(eval1(node("Where"), {&cond, &ones, &m1}).i == std::vector<int64_t>{1, 3});
 }
 
+TEST_CASE("Mod takes the divisor's sign, fmod=1 the dividend's; Min and Max") {
+  // Shape arithmetic of exported window attention: (w - h % w) % w.
+  HostTensor a = HostTensor::ints({7, -7, 7, -7}), b = HostTensor::ints({3, 3, -3, -3});
+  CHECK(eval1(node("Mod"), {&a, &b}).i == std::vector<int64_t>{1, 2, -2, -1});
+  auto fmod = node("Mod");
+  addInt(fmod, "fmod", 1);
+  CHECK(eval1(fmod, {&a, &b}).i == std::vector<int64_t>{1, -1, 1, -1});
+  HostTensor f = floats({2}, {-7.5, 7.5}), g = floats({}, {2});
+  CHECK(eval1(fmod, {&f, &g}).f == std::vector<double>{-1.5, 1.5});
+  CHECK(eval1(node("Mod"), {&f, &g}).f == std::vector<double>{0.5, 1.5});
+  CHECK(eval1(node("Min"), {&a, &b}).i == std::vector<int64_t>{3, -7, -3, -7});
+  CHECK(eval1(node("Max"), {&a, &b}).i == std::vector<int64_t>{7, 3, 7, -3});
+  HostTensor zero = HostTensor::ints({0});
+  auto byZero = evaluateNode(node("Mod"), {&a, &zero});
+  CHECK_THAT(llvm::toString(byZero.takeError()), Catch::Contains("division by zero"));
+}
+
 TEST_CASE("Range, ConstantOfShape, Expand, Transpose, Cast, unary ops") {
   HostTensor s = HostTensor::ints({0}), l = HostTensor::ints({5}), d = HostTensor::ints({2});
   for (auto *t : {&s, &l, &d}) t->dims = {};
