@@ -149,7 +149,11 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if ((op == "MaxPool" || op == "AveragePool") && rewritePool3d(c, n, out)) return true;
   if (op == "ConvTranspose" && rewriteConvTranspose3d(c, n, out)) return true;
   if (op == "Dropout" || op == "Cast") return rewriteToIdentity(c, n, out);
-  if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") return rewriteCoercedSoftmax(c, n, out);
+  if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax")
+    return rewriteCoercedSoftmax(c, n, out) || rewriteWideNormalization(c, n, out);
+  if ((op == "InstanceNormalization" || op == "LayerNormalization") &&
+      rewriteWideNormalization(c, n, out))
+    return true;
   if (op == "LSTM" || op == "GRU" || op == "RNN") return rewriteRecurrent(c, n, out);
   if (op == "Einsum") return rewriteEinsum(c, n, out);
   if (op == "Sum" || op == "Mean" || ((op == "Max" || op == "Min") && n.input_size() != 2))

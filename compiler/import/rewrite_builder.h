@@ -121,6 +121,9 @@ bool rewriteResizeByMatMul(RewriteContext &c, const onnx::NodeProto &n, Nodes &o
 bool rewriteGridSample(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_pool3d.cc: 3-D MaxPool / AveragePool as two 2-D pools.
 bool rewritePool3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_wide_norm.cc: InstanceNormalization, LayerNormalization and Softmax / LogSoftmax
+// over instances wider than one PE's LM holds, as reductions and elementwise ops.
+bool rewriteWideNormalization(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_convtranspose3d.cc: 3-D ConvTranspose as two 2-D ConvTransposes.
 bool rewriteConvTranspose3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_simple.cc: Dropout with its mask, reductions that are no-ops, window functions.
