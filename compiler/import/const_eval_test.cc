@@ -155,6 +155,14 @@ TEST_CASE("Range, ConstantOfShape, Expand, Transpose, Cast, unary ops") {
   CHECK(eval1(node("Reciprocal"), {&four}).f[0] == 0.25);
   CHECK(eval1(node("Neg"), {&four}).f[0] == -4.0);
   CHECK(eval1(node("Pow"), {&four, &half}).f[0] == Approx(std::pow(4.0, 2.7)));
+  // The trip count of an expanded Range: Cast(Relu(Ceil((limit - start) / delta))).
+  CHECK(eval1(node("Ceil"), {&half}).f == std::vector<double>{3, -2});
+  CHECK(eval1(node("Floor"), {&half}).f == std::vector<double>{2, -3});
+  CHECK(eval1(node("Relu"), {&half}).f == std::vector<double>{2.7, 0});
+  CHECK(eval1(node("Abs"), {&half}).f == std::vector<double>{2.7, 2.7});
+  HostTensor ints = HostTensor::ints({-3, 4});
+  CHECK(eval1(node("Relu"), {&ints}).i == std::vector<int64_t>{0, 4});
+  CHECK(eval1(node("Abs"), {&ints}).i == std::vector<int64_t>{3, 4});
 }
 
 TEST_CASE("ops outside the table are refused") {
