@@ -123,6 +123,9 @@ class Context {
   const device::Hardware &hardware() const { return hw_; }
   // The pid of a dead holder whose stale lock this context took over, 0 if none.
   int64_t tookOverPid() const { return lock_.tookOverPid(); }
+  // Releases the device's lock cleanly (as the destructor would) and leaves the rest: for a
+  // process that exits right after without tearing the Context down. Nothing may run after it.
+  void releaseLock() { lock_.release(); }
 
  private:
   friend class CompiledFunction;
