@@ -4,6 +4,7 @@
 #include "compiler/import/graph_edit.h"
 #include "compiler/import/inline_if.h"
 #include "compiler/import/model_loader.h"
+#include "compiler/import/unroll.h"
 #include "compiler/import/value_types.h"
 
 #include <map>
@@ -74,6 +75,8 @@ llvm::Expected<int> foldConstants(onnx::ModelProto &model, llvm::StringRef model
     if (!n) return n.takeError();
     // Folding may have made an If's condition constant; its branch then joins the graph.
     *n += inlineConstantIfs(*model.mutable_graph());
+    // ... or a Loop's trip count: its iterations join the graph.
+    *n += unrollStaticLoops(*model.mutable_graph(), defaultOpset(model));
     total += *n;
     if (*n == 0) break;
     if (auto err = inferShapes(model, modelPath)) return std::move(err);

@@ -4,6 +4,7 @@
 #include "compiler/import/host_tensor.h"
 #include "compiler/import/model_loader.h"
 #include "compiler/import/node_lowering.h"
+#include "compiler/import/unroll.h"
 #include "compiler/import/value_types.h"
 #include "compiler/ir/dtype.h"
 #include "compiler/ir/op_support.h"
@@ -87,10 +88,24 @@ struct DeviceCheck {
   bool runs() const { return ok && operands.empty(); }
 };
 
+// Loop / Scan nodes by their first output: the inputs that decide their trip count.
+using LoopControl = std::map<std::string, std::vector<std::string>>;
+
 DeviceCheck checkOnDevice(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
-                          const ir::Node &n) {
+                          const LoopControl &loops, const ir::Node &n) {
   DeviceCheck c;
   c.ok = ir::isDeviceOp(n.op_type());
+  if (n.op_type() == "Loop" || n.op_type() == "Scan") {  // left because not unrollable
+    c.ok = false;
+    auto control = n.outputs_size() ? loops.find(n.outputs(0)) : loops.end();
+    for (const auto &name : control == loops.end() ? std::vector<std::string>{} : control->second) {
+      auto it = valueIndex.find(name);
+      if (it != valueIndex.end() && g.values(it->second).kind() == ir::Value::PARAM) continue;
+      c.operands += (c.operands.empty() ? "" : " ") + name;
+      c.runtimeOperands.push_back(name);
+    }
+    return c;
+  }
   auto checkValue = [&](const std::string &name, bool gatherIndices) {
     auto it = valueIndex.find(name);
     if (name.empty() || it == valueIndex.end()) return;
@@ -116,11 +131,13 @@ DeviceCheck checkOnDevice(const ir::Graph &g, const std::map<std::string, int> &
 
 // Nodes the device cannot run, except those placed on the host, in one error.
 llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> &valueIndex,
-                           llvm::StringRef modelPath) {
+                           const LoopControl &loops, llvm::StringRef modelPath) {
   std::vector<std::string> bad, intUses, operandUses, runtimeOperands;
+  bool loopLeft = false;
   for (const ir::Node &n : g.nodes()) {
     if (n.on_host()) continue;
-    DeviceCheck c = checkOnDevice(g, valueIndex, n);
+    DeviceCheck c = checkOnDevice(g, valueIndex, loops, n);
+    loopLeft |= n.op_type() == "Loop" || n.op_type() == "Scan";
     if (!c.operands.empty()) operandUses.push_back(n.name() + " [" + c.operands + "]");
     runtimeOperands.insert(runtimeOperands.end(), c.runtimeOperands.begin(), c.runtimeOperands.end());
     if (c.runs()) continue;
@@ -132,6 +149,10 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
   if (!intUses.empty())
     msg += "; the device computes float tensors only for these ops (their integer, bfloat16 or "
            "string tensors have no device form): " + listText(intUses);
+  if (loopLeft)
+    msg += "; Loop and Scan run only unrolled at import: a Loop needs a constant trip count M and a "
+           "condition constant at every iteration, a Scan static sequence lengths, at most " +
+           std::to_string(kMaxUnrolledIterations) + " iterations";
   if (!operandUses.empty()) {
     msg += "; operands these ops need as constants are computed at run time: " + listText(operandUses);
     // Kept last and in this form: tools/conformance reads the names after the final ": ".
@@ -273,7 +294,11 @@ llvm::Expected<ir::Graph> lowerModel(const onnx::ModelProto &model, const Import
   g.set_name(og.name());
   g.set_ir_version(1);
   const int64_t opset = defaultOpset(model);
-  for (const auto &n : og.node()) *g.add_nodes() = lowerNode(n, constant, types, opset);
+  LoopControl loops;
+  for (const auto &n : og.node()) {
+    *g.add_nodes() = lowerNode(n, constant, types, opset);
+    if (n.op_type() == "Loop" && n.output_size()) loops[n.output(0)] = loopControlInputs(n);
+  }
 
   // Values: inputs, then params and activations in first-use order.
   std::map<std::string, int> valueIndex;
@@ -320,10 +345,10 @@ llvm::Expected<ir::Graph> lowerModel(const onnx::ModelProto &model, const Import
   castsToIdentity(g, valueIndex);
 
   auto hostValues = placeHostOps(g, valueIndex, [&](const ir::Node &n) {
-    return checkOnDevice(g, valueIndex, n).runs();
+    return checkOnDevice(g, valueIndex, loops, n).runs();
   }, modelPath);
   if (!hostValues) return hostValues.takeError();
-  if (auto err = checkDeviceOps(g, valueIndex, modelPath)) return std::move(err);
+  if (auto err = checkDeviceOps(g, valueIndex, loops, modelPath)) return std::move(err);
   // Host ops give their results a shape (or an upper bound) where shape inference could not.
   llvm::erase_if(notStatic, [&](const std::string &entry) {
     return hostValues->contains(llvm::StringRef(entry).split(" (").first);
