@@ -138,6 +138,12 @@ CompiledFunction::CompiledFunction(Context &context, std::string dir, device::Pr
     : context_(context), dir_(std::move(dir)), program_(std::move(file.program)), file_(std::move(file.file)),
       params_(std::move(file.params)) {
   for (const device::Buffer &b : program_.buffers()) {
+    // A value the program reads with several shapes has a buffer per view; the API's name is
+    // the graph's input, output or parameter buffer, never a scratch view of it.
+    auto it = values_.find(b.name());
+    if (it != values_.end() && (b.kind() == device::Buffer::SCRATCH ||
+                                it->second->buffer->kind() != device::Buffer::SCRATCH))
+      continue;
     auto v = std::make_shared<TensorProxy::Value>();
     v->context = &context_;
     v->buffer = &b;
