@@ -16,7 +16,8 @@ statistics from a few train-mode forward passes before eval(), so activations do
 Models: resnet18, resnet18_dynamic (symbolic batch; compile with --input_shape=x=1x3x224x224),
 mobilenet_v2, transformer (2 TransformerEncoderLayers, GELU, opset 14), lstm (2-layer LSTM),
 unet_small (ConvTranspose2d + nearest Upsample + skip concat), mlp_opset9 (opset 9 attribute
-forms of Squeeze/Unsqueeze/Slice).
+forms of Squeeze/Unsqueeze/Slice), and the families of tools/wild_models.py: style_transfer,
+yolo_tiny, audio_encoder, hf_bert (two inputs: input_ids, attention_mask) and t5_attention.
 """
 import argparse
 import json
@@ -34,6 +35,7 @@ import torch.nn as nn
 
 from ort_tools import ort_reference, write_tensors
 import torchvision
+import wild_models
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CACHE = os.path.join(ROOT, ".cache", "models")
@@ -182,6 +184,33 @@ def build(name):
         # Token ids of any length: compile with --input_shape=x=1x16.
         kwargs = {"dynamic_axes": {"x": {0: "batch", 1: "seq"}}}
         return model, torch.randint(0, 1000, (1, 16)), 14, kwargs, False
+    if name in ("style_transfer", "yolo_tiny"):
+        torch.manual_seed(41 if name == "style_transfer" else 42)
+        shape = (1, 3, 64, 64) if name == "style_transfer" else (1, 3, 128, 128)
+        model = wild_models.StyleTransfer() if name == "style_transfer" else wild_models.YoloTiny()
+        model = calibrate_bn(model, shape)
+        torch.manual_seed(1041)
+        return model, torch.randn(*shape), 13, {}, True
+    if name == "audio_encoder":
+        torch.manual_seed(43)
+        model = wild_models.AudioEncoder().eval()
+        torch.manual_seed(1043)
+        return model, torch.randn(1, 1, 4000), 14, {}, False
+    if name == "hf_bert":
+        torch.manual_seed(44)
+        model = wild_models.HfBert().eval()
+        torch.manual_seed(1044)
+        ids, mask = torch.randint(0, 2000, (1, 64)), torch.ones(1, 64, dtype=torch.long)
+        mask[:, 50:] = 0  # padding: the additive mask matters
+        seq = {0: "batch", 1: "sequence"}
+        kwargs = {"dynamic_axes": {"input_ids": seq, "attention_mask": seq}}
+        return model, [("input_ids", ids), ("attention_mask", mask)], 14, kwargs, True
+    if name == "t5_attention":
+        torch.manual_seed(45)
+        model = wild_models.T5Attention().eval()
+        torch.manual_seed(1045)
+        kwargs = {"dynamic_axes": {"x": {0: "batch", 1: "sequence"}}}
+        return model, torch.randint(0, 500, (1, 48)), 14, kwargs, True
     if name == "mlp_opset9":
         torch.manual_seed(9)
         model = MlpOpset9().eval()
@@ -192,7 +221,8 @@ def build(name):
 
 TORCHVISION_EXTRA = ["mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_0"]
 MODELS = ["resnet18", "resnet18_dynamic", "mobilenet_v2", "transformer", "lstm", "unet_small",
-          "mlp_opset9", "bert_tiny"] + TORCHVISION_EXTRA
+          "mlp_opset9", "bert_tiny"] + TORCHVISION_EXTRA + [
+          "style_transfer", "yolo_tiny", "audio_encoder", "hf_bert", "t5_attention"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,10 +237,12 @@ def files_of(cache, name):
 
 def make(cache, name):
     model, x, opset, kwargs, no_grad = build(name)
+    named = x if isinstance(x, list) else [("x", x)]  # several inputs: (name, tensor) pairs
     onnx_path = os.path.join(cache, name + ".onnx")
     tmp_path = onnx_path + ".tmp"
-    export = lambda: torch.onnx.export(model, (x,), tmp_path, opset_version=opset,
-                                       input_names=["x"], output_names=["y"], **kwargs)
+    export = lambda: torch.onnx.export(model, tuple(t for _, t in named), tmp_path,
+                                       opset_version=opset, input_names=[n for n, _ in named],
+                                       output_names=["y"], **kwargs)
     if no_grad:
         with torch.no_grad():
             export()
@@ -218,12 +250,13 @@ def make(cache, name):
         export()
     onnx.checker.check_model(onnx.load(tmp_path))
     with torch.no_grad():
-        expected = model(x).numpy()
-    outputs = ort_reference(tmp_path, [("x", x.numpy())])
+        expected = model(*[t for _, t in named]).numpy()
+    arrays = [(n, t.numpy()) for n, t in named]
+    outputs = ort_reference(tmp_path, arrays)
     folder = os.path.join(cache, name + ".data")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
-    write_tensors(folder, "input", [("x", x.numpy())])
+    write_tensors(folder, "input", arrays)
     write_tensors(folder, "output", outputs)
     os.replace(tmp_path, onnx_path)  # last: the .onnx existing means the case is complete
     got = outputs[0][1]
@@ -231,7 +264,8 @@ def make(cache, name):
     scale = float(np.max(np.abs(expected)))
     ops = sorted({n.op_type for n in onnx.load(onnx_path).graph.node})
     print("%-17s opset %-2d input %-17s output %-15s max|ort - torch| = %.3g (max|y| = %.3g)"
-          % (name, opset, list(x.shape), list(got.shape), diff, scale))
+          % (name, opset, " ".join(str(list(t.shape)) for _, t in named), list(got.shape), diff,
+             scale))
     print("%-17s ops: %s" % ("", " ".join(ops)))
     if diff > 1e-3 * max(1.0, scale):
         print("make_real_models: warning: %s: onnxruntime and torch disagree (%g)" % (name, diff),
