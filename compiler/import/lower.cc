@@ -38,6 +38,13 @@ int dataInputsOf(const std::string &op) {
   return oneDataInput.contains(op) ? 1 : 1 << 30;
 }
 
+// Whether operand k of `op` must be a constant: those from dataInputsOf on, and STFT's
+// frame_step and frame_length (the host sizes its frames from them; its window is data).
+bool needsConstantOperand(const std::string &op, int k) {
+  if (op == "STFT") return k == 1 || k == 3;
+  return k >= dataInputsOf(op);
+}
+
 // The graph inputs `roots` are computed from (through any nodes), in graph input order.
 std::vector<std::string> graphInputsFeeding(const ir::Graph &g,
                                             const std::map<std::string, int> &valueIndex,
@@ -120,7 +127,8 @@ DeviceCheck checkOnDevice(const ir::Graph &g, const std::map<std::string, int> &
   };
   for (int k = 0; k < n.inputs_size(); ++k) checkValue(n.inputs(k), n.op_type() == "Gather" && k == 1);
   for (const auto &o : n.outputs()) checkValue(o, false);
-  for (int k = dataInputsOf(n.op_type()); k < n.inputs_size(); ++k) {
+  for (int k = 0; k < n.inputs_size(); ++k) {
+    if (!needsConstantOperand(n.op_type(), k)) continue;
     auto it = valueIndex.find(n.inputs(k));
     if (it == valueIndex.end() || g.values(it->second).kind() == ir::Value::PARAM) continue;
     c.operands += (c.operands.empty() ? "" : " ") + n.inputs(k);

@@ -66,6 +66,16 @@ void normaliseModel(onnx::ModelProto &model) {
     }
     used.insert(name);
     n.set_name(name);
+    // STFT's onesided defaults to 1, but ONNX 1.12's shape inference reads a missing one as 0
+    // (and then contradicts the output shape the model declares); the default is made explicit.
+    if (n.op_type() == "STFT" && (n.domain().empty() || n.domain() == "ai.onnx")) {
+      bool has = false;
+      for (const auto &a : n.attribute()) has |= a.name() == "onesided";
+      if (!has) {
+        auto *a = n.add_attribute();
+        a->set_name("onesided"), a->set_type(onnx::AttributeProto::INT), a->set_i(1);
+      }
+    }
   }
 }
 
