@@ -3,6 +3,7 @@
 #include "compiler/import/constant_inputs.h"
 #include "compiler/import/fold.h"
 #include "compiler/import/graph_edit.h"
+#include "compiler/import/inline_functions.h"
 #include "compiler/import/lower.h"
 #include "compiler/import/model_loader.h"
 #include "compiler/import/rewrite.h"
@@ -73,6 +74,7 @@ llvm::Expected<ImportResult> importModel(llvm::StringRef modelPath, const Import
   if (!loaded) return loaded.takeError();
   onnx::ModelProto model = std::move(*loaded);
   normaliseModel(model);
+  if (auto inlined = inlineLocalFunctions(model, modelPath); !inlined) return inlined.takeError();
   // Frozen inputs are no model inputs from here on (nor in the MNGraph's input dtypes).
   auto frozen = applyConstantInputs(model, options, modelPath);
   if (!frozen) return frozen.takeError();
