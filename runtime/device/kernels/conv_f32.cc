@@ -63,6 +63,103 @@ void convMicro(const float *x, const int32_t *taps, int64_t t0, int64_t t1, cons
 using MicroFn = void (*)(const float *, const int32_t *, int64_t, int64_t, const float *, int64_t,
                          const int32_t *, const __m256i *, __m256 *);
 
+// The same block with AVX-512: row vectors 2q and 2q + 1 share one 16-lane register (one load
+// when they are neighbours in memory, kContig), so each tap needs half the multiply-adds. Every
+// lane sees the same fused multiply-adds in the same order as in convMicro (the same S partial
+// sums, added up the same way), so the results are the same bits.
+#define PFCOMP_AVX512 __attribute__((target("avx512f,avx512dq")))
+
+template <int kSw, bool kMasked, bool kContig>
+PFCOMP_AVX512 __attribute__((always_inline)) inline __m512 loadPair(const float *p0, const float *p1,
+                                                                    const __m256i *masks, __mmask16 k0,
+                                                                    __mmask16 k1) {
+  if constexpr (kContig && kSw == 1) {
+    return kMasked ? _mm512_maskz_loadu_ps(k0, p0) : _mm512_loadu_ps(p0);
+  } else if constexpr (kContig) {
+    // 32 neighbouring columns, the even ones.
+    const __m512 a = kMasked ? _mm512_maskz_loadu_ps(k0, p0) : _mm512_loadu_ps(p0);
+    const __m512 b = kMasked ? _mm512_maskz_loadu_ps(k1, p0 + 16) : _mm512_loadu_ps(p0 + 16);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(a, even, b);
+  } else {
+    return _mm512_insertf32x8(_mm512_castps256_ps512(loadRow<kSw, kMasked>(p0, masks)),
+                              loadRow<kSw, kMasked>(p1, masks + 2), 1);
+  }
+}
+
+template <int CB, int R, int kSw, bool kMasked, bool kContig>
+PFCOMP_AVX512 void convMicroZmm(const float *x, const int32_t *taps, int64_t t0, int64_t t1, const float *w,
+                                int64_t wStride, const int32_t *rowOff, const __m256i *masks, __m256 *out) {
+  static_assert(R % 2 == 0, "row vectors go in pairs");
+  constexpr int S = CB * R >= 8 ? 1 : 8 / (CB * R);  // as convMicro
+  constexpr int Q = R / 2;
+  // Lane masks of the pair's loads: contiguous pairs load 16 (kSw = 1) or 32 (kSw = 2) columns.
+  __mmask16 k0[Q], k1[Q];
+  for (int q = 0; q < Q; ++q) {
+    auto bits = [](const __m256i &m) { return _mm256_movemask_ps(_mm256_castsi256_ps(m)); };
+    const __m256i *m = masks + 4 * q;  // row 2q: m[0], m[1]; row 2q + 1: m[2], m[3]
+    if constexpr (kSw == 1) {
+      k0[q] = static_cast<__mmask16>(bits(m[0]) | bits(m[2]) << 8), k1[q] = 0;
+    } else {
+      k0[q] = static_cast<__mmask16>(bits(m[0]) | bits(m[1]) << 8);
+      k1[q] = static_cast<__mmask16>(bits(m[2]) | bits(m[3]) << 8);
+    }
+  }
+  __m512 acc[S][CB][Q];
+  for (int s = 0; s < S; ++s)
+    for (int cb = 0; cb < CB; ++cb)
+      for (int q = 0; q < Q; ++q) acc[s][cb][q] = _mm512_setzero_ps();
+#define PFCOMP_TAP(s, t)                                                                                  \
+  do {                                                                                                   \
+    const float *xt = x + taps[t];                                                                       \
+    __m512 xv[Q];                                                                                        \
+    for (int q = 0; q < Q; ++q)                                                                          \
+      xv[q] = loadPair<kSw, kMasked, kContig>(xt + rowOff[2 * q], xt + rowOff[2 * q + 1], masks + 4 * q, \
+                                              k0[q], k1[q]);                                             \
+    for (int cb = 0; cb < CB; ++cb) {                                                                    \
+      const __m512 wv = _mm512_set1_ps(w[cb * wStride + (t)]);                                          \
+      for (int q = 0; q < Q; ++q) acc[s][cb][q] = _mm512_fmadd_ps(wv, xv[q], acc[s][cb][q]);             \
+    }                                                                                                    \
+  } while (0)
+  int64_t t = t0;
+  for (; t + S <= t1; t += S)
+    for (int s = 0; s < S; ++s) PFCOMP_TAP(s, t + s);
+  for (; t < t1; ++t) PFCOMP_TAP(0, t);
+#undef PFCOMP_TAP
+  for (int cb = 0; cb < CB; ++cb)
+    for (int q = 0; q < Q; ++q) {
+      __m512 sum = acc[0][cb][q];
+      for (int s = 1; s < S; ++s) sum = _mm512_add_ps(sum, acc[s][cb][q]);
+      __m256 &lo = out[cb * R + 2 * q], &hi = out[cb * R + 2 * q + 1];
+      lo = _mm256_add_ps(lo, _mm512_castps512_ps256(sum));
+      hi = _mm256_add_ps(hi, _mm512_extractf32x8_ps(sum, 1));
+    }
+}
+
+const bool kHasAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+
+template <int kSw, bool kMasked, bool kContig>
+MicroFn pickMicroZmm(int cb, int r) {
+  switch (cb * 8 + r) {
+    case 8 + 2: return convMicroZmm<1, 2, kSw, kMasked, kContig>;
+    case 8 + 4: return convMicroZmm<1, 4, kSw, kMasked, kContig>;
+    case 16 + 2: return convMicroZmm<2, 2, kSw, kMasked, kContig>;
+    case 16 + 4: return convMicroZmm<2, 4, kSw, kMasked, kContig>;
+    default: return convMicroZmm<4, 2, kSw, kMasked, kContig>;
+  }
+}
+
+// The AVX-512 form of a block of an even number of row vectors; null where there is none.
+MicroFn pickMicroZmm(int sw, bool masked, bool contig, int cb, int r) {
+  if (r % 2 != 0 || (cb == 4 && r != 2)) return nullptr;
+  if (sw == 2) {
+    if (contig) return masked ? pickMicroZmm<2, true, true>(cb, r) : pickMicroZmm<2, false, true>(cb, r);
+    return masked ? pickMicroZmm<2, true, false>(cb, r) : pickMicroZmm<2, false, false>(cb, r);
+  }
+  if (contig) return masked ? pickMicroZmm<1, true, true>(cb, r) : pickMicroZmm<1, false, true>(cb, r);
+  return masked ? pickMicroZmm<1, true, false>(cb, r) : pickMicroZmm<1, false, false>(cb, r);
+}
+
 template <int kSw, bool kMasked>
 MicroFn pickMicro(int cb, int r) {
   switch (cb * 8 + r) {
@@ -104,7 +201,8 @@ void DirectConvF32::splitPhases(const float *src, float *dst) const {
     }
 }
 
-DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x) : g_(g), x_(x) {
+DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x, bool wide)
+    : g_(g), x_(x), wide_(wide && kHasAvx512) {
   // Stride 2 gathers its even columns in registers; larger strides split the input first.
   split_ = g.sw > 2;
   loadStride_ = split_ ? 1 : g.sw;
@@ -142,6 +240,8 @@ DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x) : 
       int r = static_cast<int>(std::min<int64_t>(rmax, rows - row));
       if (r == 3) r = 2;
       Block b{cb, r, co, row, tapCount};
+      for (int i = 0; i + 1 < r; i += 2)
+        b.contiguous &= rowOff_[row + i + 1] == rowOff_[row + i] + 8 * loadStride_;
       if (!split_ && x.bounded) {
         int64_t end = 0;  // furthest float a full-width row load of the block reaches past its tap
         for (int i = 0; i < r; ++i) end = std::max<int64_t>(end, rowOff_[row + i] + 8 * loadStride_);
@@ -181,11 +281,13 @@ void DirectConvF32::run(const float *x, const float *w, int64_t wStride, float *
         masks[2 * r + 1] = laneMask(std::max(cols - 8, 0));
       }
       const float *wb = w + b.co * wStride;
-      if (b.safeTaps > 0)
-        pickMicro(loadStride_, false, b.cb, b.r)(in, taps_.data(), 0, b.safeTaps, wb, wStride, &rowOff_[b.row], masks, acc);
+      auto micro = [&](bool masked) {
+        MicroFn wide = wide_ ? pickMicroZmm(loadStride_, masked, b.contiguous, b.cb, b.r) : nullptr;
+        return wide ? wide : pickMicro(loadStride_, masked, b.cb, b.r);
+      };
+      if (b.safeTaps > 0) micro(false)(in, taps_.data(), 0, b.safeTaps, wb, wStride, &rowOff_[b.row], masks, acc);
       if (b.safeTaps < tapCount)
-        pickMicro(loadStride_, true, b.cb, b.r)(in, taps_.data(), b.safeTaps, tapCount, wb, wStride, &rowOff_[b.row],
-                                   masks, acc);
+        micro(true)(in, taps_.data(), b.safeTaps, tapCount, wb, wStride, &rowOff_[b.row], masks, acc);
       for (int cb = 0; cb < b.cb; ++cb)
         for (int r = 0; r < b.r; ++r) {
           float *dst = out + (b.co + cb) * plane + rowOut_[b.row + r];

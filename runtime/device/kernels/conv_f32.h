@@ -26,7 +26,9 @@ struct ConvInputLayout {
 
 class DirectConvF32 {
  public:
-  DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x);
+  // wide: pairs of row vectors in AVX-512 registers where the CPU has them (the same sums to
+  // the bit); false keeps to AVX2 (tests compare the two).
+  DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x, bool wide = true);
   // Y = conv(X, W), or Y += conv(X, W) when accumulating (a reduction chunk after the first).
   // W's (c, kh, kw) taps are contiguous per output channel, `wStride` floats apart.
   void run(const float *x, const float *w, int64_t wStride, float *y, bool accumulate) const;
@@ -37,11 +39,13 @@ class DirectConvF32 {
     int cb = 1, r = 1;
     int64_t co = 0, row = 0;
     int64_t safeTaps = 0;  // taps whose full-width row loads stay inside the input tile
+    bool contiguous = true;  // row vectors 2q + 1 start where 2q's columns end (AVX-512 pairs)
   };
   void splitPhases(const float *src, float *dst) const;
 
   ConvGeometry g_;
   ConvInputLayout x_;
+  bool wide_ = true;
   bool split_ = false;               // sw > 2: columns are first split into sw phases
   int64_t loadStride_ = 1;           // input columns between neighbouring output columns as loaded
   int64_t jmax_ = 0;                 // columns per phase
