@@ -38,7 +38,7 @@ llvm::Expected<nlohmann::ordered_json> buildReport(const ReportInputs &inputs) {
       report[key] = (*inputs.perfStats)[key];
     }
     // Optional statistics newer emitters add.
-    for (const char *key : {"roofline", "instructions", "lm_bytes_per_pe"})
+    for (const char *key : {"roofline", "instructions", "lm_bytes_per_pe", "dram_traffic_bytes", "l1_merges"})
       if (inputs.perfStats->contains(key)) report[key] = (*inputs.perfStats)[key];
   }
   return report;

@@ -117,12 +117,24 @@ nlohmann::json perfStats(const ir::Graph &graph, const device::Program &program,
                        {"cycles", in.cycles()},
                        {"time_us", in.cycles() * usPerCycle}});
   }
+  // Bytes the transfers move over DRAM's links, and the values L1Merge kept off them.
+  int64_t dramTraffic = 0;
+  for (const device::Instr &in : program.instrs())
+    for (const device::Hop &h : in.xfer().hops())
+      if (h.from() == "DRAM" || h.to() == "DRAM") dramTraffic += h.bytes();
+  nlohmann::json merged = nlohmann::json::array();
+  for (const auto &m : graph.schedule().l1_merges()) merged.push_back(m.value());
+  nlohmann::json l1Merges = {{"count", graph.schedule().l1_merges_size()},
+                             {"values", merged},
+                             {"l1bm_image_bytes", program.l1bm_image_bytes()}};
   return {{"hardware", {{"name", hw.name}, {"clock_hz", hw.clock_hz}, {"pes", hw.pes()}}},
           {"roofline", roofline},
           {"flops", flops},
           {"predicted_cycles", timeline.total_cycles},
           {"predicted_time_us", timeline.total_cycles * usPerCycle},
           {"dram_bytes", program.dram_bytes()},
+          {"dram_traffic_bytes", dramTraffic},
+          {"l1_merges", l1Merges},
           {"lm_bytes_per_pe", program.lm_bytes()},
           {"instructions", program.instrs_size()},
           {"layers", layers},

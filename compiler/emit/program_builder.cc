@@ -10,6 +10,7 @@
 #include "support/version.h"
 
 #include <map>
+#include <set>
 
 namespace pfcomp::emit {
 
@@ -23,6 +24,9 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
   program.set_hardware(hw.name);
   lowering::GraphView view(graph);
   lowering::BufferTable buffers(view, program);
+  std::set<std::string> l1bm;  // L1Merge: values that stay in the L1B memories
+  for (const auto &m : graph.schedule().l1_merges()) l1bm.insert(m.value());
+  buffers.setL1bmValues(std::move(l1bm));
   // Chained nodes (reuse_consecutive) are emitted together when their head comes up.
   std::map<std::string, const ir::Schedule::Group *> groupOf;
   for (const auto &g : graph.schedule().groups())
@@ -59,10 +63,11 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
     tag = *next;
   }
   if (auto err = buffers.bindGraphIo()) return std::move(err);
-  program.set_dram_bytes(buffers.dramBytes());
-  if (program.dram_bytes() > hw.dramBytes())
+  buffers.placeImages();
+  // The L1BM image rides behind DRAM in the emulator (runtime/device/l1bm_store.h).
+  if (program.dram_bytes() + program.l1bm_image_bytes() > hw.dramBytes())
     return makeError(ErrorCode::DramOutOfRange, "the program needs {0} bytes of DRAM, the device has {1}",
-                     program.dram_bytes(), hw.dramBytes());
+                     program.dram_bytes() + program.l1bm_image_bytes(), hw.dramBytes());
   if (graph.schedule().prefetch()) {
     auto stats = lowering::prefetchAcrossUnits(program, units, hw.lmBytes());
     if (!stats) return stats.takeError();

@@ -85,6 +85,9 @@ std::string dumpGraph(const Graph &g) {
   for (const auto &r : g.schedule().residents())
     os << "lm %" << r.value() << " @" << r.lm_addr() << " step " << r.step_bytes()
        << (r.store() ? " stored" : " lm-only") << " readers " << joined(r.readers(), ", ") << "\n";
+  for (const auto &m : g.schedule().l1_merges())
+    os << "l1merge %" << m.value() << " from " << m.producer() << " to " << joined(m.readers(), ", ")
+       << " gain " << m.gain_cycles() << "\n";
   return os.str();
 }
 

@@ -25,8 +25,10 @@ BufferTable::Allocation &BufferTable::allocate(const std::string &value) {
   const ir::Value &v = graph_.value(base);
   Allocation a;
   a.bytes = std::max<int64_t>(1, ir::numElements(v.shape())) * ir::dtypeSize(v.dtype());
-  a.offset = next_;
-  next_ += (a.bytes + 63) / 64 * 64;  // 64-byte aligned, as the DMA engines want
+  a.l1bm = l1bmValues_.count(base) > 0;
+  int64_t &next = a.l1bm ? nextL1bm_ : next_;
+  a.offset = next;
+  next += (a.bytes + 63) / 64 * 64;  // 64-byte aligned, as the DMA engines want
   return alloc_[base] = a;
 }
 
@@ -42,9 +44,17 @@ int BufferTable::bufferFor(const std::string &value, const Dims &view) {
   b->set_dram_offset(a.offset);
   b->set_bytes(a.bytes);
   b->set_kind(device::Buffer::SCRATCH);
+  if (a.l1bm) b->set_location(device::Buffer::L1BM);
   int id = program_.buffers_size() - 1;
   views_[key] = id;
   return id;
+}
+
+void BufferTable::placeImages() {
+  for (device::Buffer &b : *program_.mutable_buffers())
+    if (b.location() == device::Buffer::L1BM) b.set_dram_offset(b.dram_offset() + next_);
+  program_.set_dram_bytes(next_);
+  program_.set_l1bm_image_bytes(nextL1bm_);
 }
 
 llvm::Error BufferTable::bindGraphIo() {

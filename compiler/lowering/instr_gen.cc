@@ -54,6 +54,10 @@ class LayerEmitter {
     x->set_lm_dtype(op.lm_dtype != device::DT_UNDEFINED ? op.lm_dtype : plan_.dtype);
     x->set_broadcast(kind == device::Instr::LOAD && isBroadcast(op));
     for (const auto &h : hops(kind, op, firstTile, active)) *x->add_hops() = h;
+    // An L1BM value is in the L1B above the PE its tile was placed on (hops() placed the step).
+    if (program_.buffers(x->buffer()).location() == device::Buffer::L1BM)
+      for (int64_t p = 0; p < active; ++p)
+        x->add_l1b_of_pe(static_cast<int32_t>(placement_.physical(p) / hw_.pesPerL1b()));
     in->set_cycles(device::transferCycles(hw_, {x->hops().begin(), x->hops().end()}));
     in->set_latency(hw_.transfer_latency);
     return in->tag();
@@ -68,6 +72,8 @@ class LayerEmitter {
     for (const auto &a : op.axes) dataDependent |= a.indirect();
     placement_.ensure(firstTile, active);
     auto spread = kind == device::Instr::LOAD && !dataDependent ? placement_.windows(op) : placement_.distinct();
+    if (program_.buffers(buffers_.bufferFor(op.value, op.view)).location() == device::Buffer::L1BM)
+      return device::l1bmTransferHops(hw_, bytes, spread, kind == device::Instr::LOAD);
     return device::transferHops(hw_, bytes, spread, kind == device::Instr::LOAD);
   }
 

@@ -44,6 +44,8 @@ class Placement {
   std::vector<int> sharingOrder(const std::vector<const OperandMap *> &ops,
                                 const std::vector<int64_t> &bytes) const;
   std::string describe() const;
+  // The physical PE of active PE `pe` of the placed step.
+  int64_t physical(int64_t pe) const { return phys_[pe]; }
 
  private:
   void place(int64_t firstTile, int64_t active);

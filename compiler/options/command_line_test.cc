@@ -61,9 +61,17 @@ TEST_CASE("stage args: errors") {
   CHECK_THAT(errorText(parse({"in.pb", "-o", "out.pb", "--scheduler", "bogus"})),
              Catch::Contains("[E202]") && Catch::Contains("bogus"));
   CHECK_THAT(errorText(parse({"in.pb"})), Catch::Contains("[E202]"));
-  setenv("CODEGEN_USE_MERGE", "1", 1);
-  CHECK_THAT(errorText(parse({"in.pb", "-o", "out.pb"})), Catch::Contains("[E204]"));
+  setenv("CODEGEN_USE_MERGE", "2", 1);
+  CHECK_THAT(errorText(parse({"in.pb", "-o", "out.pb"})), Catch::Contains("[E202]"));
   unsetenv("CODEGEN_USE_MERGE");
+}
+
+TEST_CASE("stage args: CODEGEN_USE_MERGE reaches the stage") {
+  setenv("CODEGEN_USE_MERGE", "1", 1);
+  auto inv = parse({"in.pb", "-o", "out.pb"});
+  unsetenv("CODEGEN_USE_MERGE");
+  REQUIRE(static_cast<bool>(inv));
+  CHECK(inv->options.codegen_env.at("CODEGEN_USE_MERGE") == "1");
 }
 
 TEST_CASE("help lists every option, its allowed values and the environment") {

@@ -194,8 +194,12 @@ std::vector<EnvSpec> buildEnvSchema() {
        "partial orders the beam keeps per turn (0 or 1 = greedy)", true},
       {"CODEGEN_SCHEDULE_PP_TURN_PRUNE_LIMIT", EnvKind::Count, "0",
        "ready nodes scored per partial order and beam turn (0 = all)", true},
-      {"CODEGEN_USE_MERGE", EnvKind::Flag, "0", "merge nodes into L1 groups (L1Merge)"},
-      {"CODEGEN_USE_PARALLEL_MERGE", EnvKind::Flag, "0", "search L1Merge candidates in parallel"},
+      {"CODEGEN_USE_MERGE", EnvKind::Flag, "0",
+       "L1Merge: values passed from one scheduling unit to the next stay in the L1B memories "
+       "where the readers' windows lie under the same L1Bs", true},
+      {"CODEGEN_USE_PARALLEL_MERGE", EnvKind::Flag, "0",
+       "L1Merge with its candidates costed on a thread pool and combined in O(log N) rounds (the "
+       "same merges; implies CODEGEN_USE_MERGE)", true},
   };
   std::sort(envs.begin(), envs.end(),
             [](const EnvSpec &a, const EnvSpec &b) { return a.name < b.name; });

@@ -8,13 +8,17 @@
 #include "compiler/options/stage_main.h"
 #include "compiler/sched/annealing.h"
 #include "compiler/sched/beam.h"
+#include "compiler/sched/l1_merge.h"
 #include "compiler/sched/reuse_consecutive.h"
 #include "compiler/sched/scheduler.h"
 #include "compiler/sched/spill_opt.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "support/atomic_file.h"
 #include "support/error.h"
+
+#include <chrono>
 
 using namespace pfcomp;
 
@@ -77,6 +81,38 @@ static llvm::Error run(const options::StageInvocation &inv) {
       }
       LOG(INFO) << summaries.back();
     }
+  }
+  // L1Merge after the scheduler's decisions (CODEGEN_USE_PARALLEL_MERGE: the same merges, found
+  // on a thread pool).
+  auto envOn = [&](const char *name) {
+    auto it = inv.options.codegen_env.find(name);
+    return it != inv.options.codegen_env.end() && it->second == "1";
+  };
+  if (envOn("CODEGEN_USE_MERGE") || envOn("CODEGEN_USE_PARALLEL_MERGE")) {
+    auto hw = device::resolveHardware(inv.options.hardware);
+    if (!hw) return hw.takeError();
+    const bool parallel = envOn("CODEGEN_USE_PARALLEL_MERGE");
+    const auto start = std::chrono::steady_clock::now();
+    auto merged = sched::mergeInL1(*graph, *hw, {parallel, 0});
+    if (!merged) return merged.takeError();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    LOG(INFO) << "l1merge (" << (parallel ? "parallel, " + std::to_string(merged->rounds) + " rounds" : "sequential")
+              << "): " << merged->candidates << " candidates, " << merged->legal << " legal, " << merged->merged
+              << " merged (" << merged->l1bm_bytes << " bytes of L1BM); whole program " << merged->cycles_before
+              << " -> " << merged->cycles_after << " cycles"
+              << (merged->dropped.empty() ? "" : "; merges dropped: " + merged->dropped) << "; "
+              << llvm::formatv("{0:F2}", seconds).str() << " s";
+    for (const sched::MergeVerdict &v : merged->verdicts)
+      LOG(INFO) << "l1merge candidate %" << v.value << ": "
+                << (v.legal ? "legal" + std::string(v.reader_tile.empty() ? "" : " with the reader on the producer's tile") +
+                                  (v.unplace_producer ? " with the producer unplaced" : "") +
+                                  (v.unplace_readers ? " with the readers unplaced" : "") +
+                                  ", pair gain " + std::to_string(v.gain) + " cycles"
+                            : "not legal: " + v.why);
+    auto &meta = *graph->mutable_meta();
+    meta["l1_merge_candidates"] = std::to_string(merged->candidates);
+    meta["l1_merge_legal"] = std::to_string(merged->legal);
+    meta["l1_merge_program_cycles"] = std::to_string(merged->cycles_after);
   }
   graph->add_stages("schedule");
   // Options that only steer schedulers not built yet are reported, not silently dropped.

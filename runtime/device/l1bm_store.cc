@@ -94,11 +94,17 @@ llvm::Expected<L1bmUse> checkL1bm(const Program &program, const Hardware &hw) {
     owner.resize(std::max<size_t>(owner.size(), b.bytes() / std::max<int64_t>(esize, 1)), -1);
     const bool load = in.kind() == Instr::LOAD;
     (load ? use.loads : use.stores)++;
+    if (x.l1b_of_pe_size() != 0 && x.l1b_of_pe_size() != in.active_pes())
+      return makeError(ErrorCode::BadProgram, "instruction {0} (layer '{1}'): {2} L1Bs for {3} PEs", i, layer.name(),
+                       x.l1b_of_pe_size(), in.active_pes());
+    for (int32_t l : x.l1b_of_pe())
+      if (l < 0 || l >= hw.l1bs())
+        return makeError(ErrorCode::BadProgram, "instruction {0} (layer '{1}'): no L1B {2}", i, layer.name(), l);
     TileWalker tiles(layer, in);
     int64_t start[16];
     tiles.tileStart(in.first_tile(), start);
     for (int64_t p = 0; p < in.active_pes(); ++p, tiles.nextTile(start)) {
-      const int32_t l1b = static_cast<int32_t>(p / perL1b);
+      const int32_t l1b = x.l1b_of_pe_size() ? x.l1b_of_pe(static_cast<int>(p)) : static_cast<int32_t>(p / perL1b);
       int64_t bad = -1;
       forEachElement(b, x, layer, start, tiles.redStarts(), load, [&](int64_t e) {
         if (load) {

@@ -1,6 +1,8 @@
 // L1BM values (L1Merge): a producer leaves its output in the L1B memories above its PEs and a
 // consumer whose tiles sit under the same L1Bs loads it from there, never from DRAM. Each L1B
-// holds its own copy: a STORE from PE p writes L1B(p)'s, a LOAD into PE p reads L1B(p)'s.
+// holds its own copy: a STORE from PE p writes L1B(p)'s, a LOAD into PE p reads L1B(p)'s, L1B(p)
+// being where the compiler placed p's tile (Transfer.l1b_of_pe; the emulator runs every tile the
+// same wherever it sits, but its L1BM bytes are those of that L1B).
 //
 // The emulator keeps one image of all copies (after DRAM) in which every element is written by
 // one L1B; this check makes that exact. Which PE stores or loads which element depends only on
