@@ -124,6 +124,23 @@ TEST_CASE("a load of L1BM bytes another L1B stored fails with E510") {
   CHECK(errorText(checkL1bm(copyThroughL1bm(32), hw).takeError()).empty());
 }
 
+TEST_CASE("the L1B of a PE is where its tile was placed") {
+  Hardware hw = smallHw();
+  // The reader's PEs 0-15 sit under L1B 1 (and 16-31 under L1B 0): shifted by 16 they read what
+  // L1B 1 stored, and past the end the pad value.
+  Program p = copyThroughL1bm(16);
+  Transfer *x = p.mutable_instrs(4)->mutable_xfer();
+  for (int pe = 0; pe < 32; ++pe) x->add_l1b_of_pe(pe < 16 ? 1 : 0);
+  CHECK(errorText(checkL1bm(p, hw).takeError()).empty());
+  // Unshifted, PE 0 under L1B 1 reads element 0, which L1B 0 stored.
+  Program q = copyThroughL1bm(0);
+  *q.mutable_instrs(4)->mutable_xfer()->mutable_l1b_of_pe() = x->l1b_of_pe();
+  CHECK_THAT(errorText(checkL1bm(q, hw).takeError()),
+             Catch::Contains("[E510]") && Catch::Contains("PE 0 loads element 0") && Catch::Contains("L1B 0 stored"));
+  x->add_l1b_of_pe(0);  // 33 entries for 32 PEs
+  CHECK_THAT(errorText(checkL1bm(p, hw).takeError()), Catch::Contains("[E504]") && Catch::Contains("33 L1Bs for 32 PEs"));
+}
+
 TEST_CASE("a load of L1BM bytes no L1B stored in the run fails with E510") {
   Program p = copyThroughL1bm(0);
   p.mutable_instrs()->DeleteSubrange(2, 2);  // the producer's store
