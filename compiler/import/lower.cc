@@ -160,7 +160,8 @@ llvm::Error checkDeviceOps(const ir::Graph &g, const std::map<std::string, int> 
   if (loopLeft)
     msg += "; Loop and Scan run only unrolled at import: a Loop needs a constant trip count M and a "
            "condition constant at every iteration, a Scan static sequence lengths, at most " +
-           std::to_string(kMaxUnrolledIterations) + " iterations";
+           std::to_string(kMaxUnrolledIterations) + " iterations and " +
+           std::to_string(kMaxUnrolledNodes) + " body nodes in all";
   if (!operandUses.empty()) {
     msg += "; operands these ops need as constants are computed at run time: " + listText(operandUses);
     // Kept last and in this form: tools/conformance reads the names after the final ": ".

@@ -20,8 +20,10 @@
 
 namespace pfcomp::import {
 
-// Copies of one body a Loop or Scan may be unrolled into (Scan-8: batch × sequence length).
+// Copies of one body a Loop or Scan may be unrolled into (Scan-8: batch × sequence length),
+// and the nodes all copies may hold together, so the graph stays small enough to compile.
 constexpr int64_t kMaxUnrolledIterations = 1024;
+constexpr int64_t kMaxUnrolledNodes = 16384;
 
 // Unrolls every such Loop and Scan of `graph` (not inside subgraphs: loops in an unrolled body
 // are seen by the next call). `opset` is the model's default-domain opset. Returns how many.

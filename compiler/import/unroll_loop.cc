@@ -192,6 +192,7 @@ bool unrollLoop(UnrollContext &c, const onnx::NodeProto &n, InlinedParts &parts)
   int64_t trips = 0;
   if (!tripCount(c, n, *body, K, trips)) return false;
   if (trips == 0 && S > 0) return false;  // empty scan outputs have no device form
+  if (trips * body->node_size() > kMaxUnrolledNodes) return false;
   const std::string prefix = c.freshPrefix(n.name().empty() ? "loop" : n.name());
   std::vector<std::string> carried(n.input().begin() + 2, n.input().end());
   std::vector<std::vector<std::string>> scans(S);

@@ -91,7 +91,7 @@ bool unrollScan9(UnrollContext &c, const onnx::NodeProto &n, const onnx::GraphPr
     if (axes[i] < 0 || axes[i] >= rank || (L >= 0 && x->dims[axes[i]] != L)) return false;
     L = x->dims[axes[i]];
   }
-  if (L <= 0 || L > kMaxUnrolledIterations) return false;
+  if (L <= 0 || L > kMaxUnrolledIterations || L * body.node_size() > kMaxUnrolledNodes) return false;
   std::vector<int64_t> stackAxes(S);
   for (int64_t s = 0; s < S; ++s) {
     stackAxes[s] = outAxes[s];
@@ -130,7 +130,8 @@ bool unrollScan8(UnrollContext &c, const onnx::NodeProto &n, const onnx::GraphPr
     if (!x || x->dims.size() < 2 || (B >= 0 && (x->dims[0] != B || x->dims[1] != L))) return false;
     B = x->dims[0], L = x->dims[1];
   }
-  if (B <= 0 || L <= 0 || B * L > kMaxUnrolledIterations) return false;
+  if (B <= 0 || L <= 0 || B * L > kMaxUnrolledIterations || B * L * body.node_size() > kMaxUnrolledNodes)
+    return false;
   if (!n.input(0).empty()) {  // sequence_lens: only the full length everywhere
     const HostTensor *lens = c.constant(n.input(0));
     if (!lens || lens->numElements() != B) return false;

@@ -97,6 +97,12 @@ TEST_CASE("A Loop with a run-time trip count names the graph inputs it is comput
 TEST_CASE("A Loop beyond the unrolling limit is refused, naming the limit") {
   const std::string err = importError(doublingLoop("5000", "    co = Identity(c)\n"));
   CHECK_THAT(err, Catch::Contains("at most " + std::to_string(kMaxUnrolledIterations) + " iterations"));
+  // Within the iteration limit, but 1000 copies of a 20-node body exceed the node limit.
+  std::string body = "    co = Identity(c)\n    w0 = Identity(vo)\n";
+  for (int k = 1; k < 18; ++k) body += "    w" + std::to_string(k) + " = Neg(w" + std::to_string(k - 1) + ")\n";
+  CHECK(1000 * 20 > kMaxUnrolledNodes);
+  CHECK_THAT(importError(doublingLoop("1000", body)), Catch::Contains("Loop and Scan run only unrolled"));
+  CHECK_THAT(importDump(doublingLoop("100", body)), !Catch::Contains("= Loop("));
 }
 
 TEST_CASE("Scan reads its inputs along their axes and directions and stacks its outputs") {
