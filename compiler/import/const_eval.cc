@@ -296,6 +296,7 @@ const llvm::StringMap<EvalFn> &table() {
       {"Sub", binary},        {"Mul", binary},                      {"Div", binary},
       {"Pow", binary},        {"Equal", binary},                    {"Where", where},
       {"Mod", binary},        {"Min", binary},                      {"Max", binary},
+      {"ScatterND", scatterNd},
       {"Expand", expand},     {"Identity", unary},                  {"Transpose", transpose},
       {"Sqrt", unary},        {"Reciprocal", unary},                {"Neg", unary},
       {"Ceil", unary},        {"Floor", unary},                     {"Relu", unary},

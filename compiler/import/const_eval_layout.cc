@@ -190,4 +190,49 @@ llvm::Expected<SliceBounds> sliceBounds(const std::vector<int64_t> &in,
   return b;
 }
 
+namespace const_eval_detail {
+
+// ScatterND of constants: exported masks built by slice assignment (swin's shifted-window
+// attention mask: zeros, then `mask[h, w] = count` per region).
+Outputs scatterNd(const onnx::NodeProto &n, const Inputs &in) {
+  if (in.size() < 3 || !in[0] || !in[1] || !in[2] || in[1]->isFloat() || in[1]->dims.empty())
+    return fail(n, "needs data, int indices and updates");
+  const HostTensor &data = *in[0], &ind = *in[1], &upd = *in[2];
+  const onnx::AttributeProto *r = findAttr(n, "reduction");
+  const std::string reduction = r ? r->s() : "none";
+  if (reduction != "none" && reduction != "add" && reduction != "mul")
+    return fail(n, "reduction '" + reduction + "'");
+  if (upd.isFloat() != data.isFloat()) return fail(n, "updates of another element kind");
+  const int64_t rank = data.dims.size(), k = ind.dims.back();
+  if (k < 1 || k > rank) return fail(n, "index tuples longer than the data's rank");
+  const std::vector<int64_t> strides = stridesOf(data.dims);
+  int64_t slice = 1;
+  for (int64_t a = k; a < rank; ++a) slice *= data.dims[a];
+  const int64_t tuples = ind.numElements() / k;
+  if (upd.numElements() != tuples * slice) return fail(n, "updates of the wrong size");
+  HostTensor out = data;
+  for (int64_t t = 0; t < tuples; ++t) {
+    int64_t base = 0;
+    for (int64_t a = 0; a < k; ++a) {
+      int64_t i = ind.i[t * k + a];
+      if (i < 0) i += data.dims[a];
+      if (i < 0 || i >= data.dims[a]) return fail(n, "index out of range");
+      base += i * strides[a];
+    }
+    for (int64_t e = 0; e < slice; ++e) {
+      const int64_t to = base + e, from = t * slice + e;
+      if (out.isFloat()) {
+        double &x = out.f[to];
+        x = reduction == "add" ? x + upd.f[from] : reduction == "mul" ? x * upd.f[from] : upd.f[from];
+      } else {
+        int64_t &x = out.i[to];
+        x = reduction == "add" ? x + upd.i[from] : reduction == "mul" ? x * upd.i[from] : upd.i[from];
+      }
+    }
+  }
+  return one(std::move(out));
+}
+
+}  // namespace const_eval_detail
+
 }  // namespace pfcomp::import

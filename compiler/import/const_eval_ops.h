@@ -32,5 +32,6 @@ Outputs slice(const onnx::NodeProto &n, const Inputs &in);
 Outputs reshape(const onnx::NodeProto &n, const Inputs &in);
 Outputs expand(const onnx::NodeProto &n, const Inputs &in);
 Outputs transpose(const onnx::NodeProto &n, const Inputs &in);
+Outputs scatterNd(const onnx::NodeProto &n, const Inputs &in);
 
 }  // namespace pfcomp::import::const_eval_detail

@@ -165,6 +165,26 @@ TEST_CASE("Range, ConstantOfShape, Expand, Transpose, Cast, unary ops") {
   CHECK(eval1(node("Abs"), {&ints}).i == std::vector<int64_t>{3, 4});
 }
 
+TEST_CASE("ScatterND writes, adds or multiplies slices at index tuples") {
+  // A 3x4 mask built by slice assignment: row 1 = [7, 8, 9, 10], element (2, 3) = 5.
+  HostTensor data = floats({3, 4}, std::vector<double>(12, 1.0));
+  HostTensor rows = HostTensor::ints({1}), cell = HostTensor::ints({2, 3});
+  rows.dims = {1, 1};
+  cell.dims = {1, 2};
+  HostTensor rowUpd = floats({1, 4}, {7, 8, 9, 10}), cellUpd = floats({1}, {5});
+  HostTensor y = eval1(node("ScatterND"), {&data, &rows, &rowUpd});
+  y = eval1(node("ScatterND"), {&y, &cell, &cellUpd});
+  CHECK(y.f == std::vector<double>{1, 1, 1, 1, 7, 8, 9, 10, 1, 1, 1, 5});
+  auto add = node("ScatterND");
+  auto *r = add.add_attribute();
+  r->set_name("reduction"), r->set_type(onnx::AttributeProto::STRING), r->set_s("add");
+  CHECK(eval1(add, {&data, &cell, &cellUpd}).f[11] == 6);
+  HostTensor outOfRange = HostTensor::ints({3, 0});
+  outOfRange.dims = {1, 2};
+  auto bad = evaluateNode(node("ScatterND"), {&data, &outOfRange, &cellUpd});
+  CHECK_THAT(llvm::toString(bad.takeError()), Catch::Contains("index out of range"));
+}
+
 TEST_CASE("ops outside the table are refused") {
   HostTensor x = floats({1}, {1});
   auto out = evaluateNode(node("Conv"), {&x});
