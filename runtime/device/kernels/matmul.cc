@@ -27,20 +27,25 @@ void rowsTimesMatrix(const float *a, const MatLayout &la, const float *b, const 
     const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(maskTable + 8 - lanes));
     // A full-width load of the last row could leave a bounded tile.
     const int64_t full = lanes < 8 && lb.bounded ? k - 1 : k;
+    // Strides in locals and pointers bumped per step: the loop is a few instructions per
+    // multiply-add, not an index product each (tiny tiles run it thousands of times).
+    const int64_t ac = la.col, br = lb.row;
     for (int64_t i = 0; i < m; ++i) {
-      const float *ar = a + i * la.row;
-      const float *bc = b + j0;
-      __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+      const float *ap = a + i * la.row;
+      const float *bp = b + j0;
+      __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
       int64_t kk = 0;
-      for (; kk + 4 <= full; kk += 4)
-        for (int u = 0; u < 4; ++u)
-          acc[u] = _mm256_fmadd_ps(_mm256_broadcast_ss(ar + (kk + u) * la.col),
-                                   _mm256_loadu_ps(bc + (kk + u) * lb.row), acc[u]);
-      for (; kk < full; ++kk)
-        acc[0] = _mm256_fmadd_ps(_mm256_broadcast_ss(ar + kk * la.col), _mm256_loadu_ps(bc + kk * lb.row), acc[0]);
-      for (; kk < k; ++kk)
-        acc[0] = _mm256_fmadd_ps(_mm256_broadcast_ss(ar + kk * la.col), _mm256_maskload_ps(bc + kk * lb.row, mask),
-                                 acc[0]);
+      for (; kk + 4 <= full; kk += 4, ap += 4 * ac, bp += 4 * br) {
+        acc0 = _mm256_fmadd_ps(_mm256_broadcast_ss(ap), _mm256_loadu_ps(bp), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_broadcast_ss(ap + ac), _mm256_loadu_ps(bp + br), acc1);
+        acc2 = _mm256_fmadd_ps(_mm256_broadcast_ss(ap + 2 * ac), _mm256_loadu_ps(bp + 2 * br), acc2);
+        acc3 = _mm256_fmadd_ps(_mm256_broadcast_ss(ap + 3 * ac), _mm256_loadu_ps(bp + 3 * br), acc3);
+      }
+      for (; kk < full; ++kk, ap += ac, bp += br)
+        acc0 = _mm256_fmadd_ps(_mm256_broadcast_ss(ap), _mm256_loadu_ps(bp), acc0);
+      for (; kk < k; ++kk, ap += ac, bp += br)
+        acc0 = _mm256_fmadd_ps(_mm256_broadcast_ss(ap), _mm256_maskload_ps(bp, mask), acc0);
+      const __m256 acc[4] = {acc0, acc1, acc2, acc3};
       alignas(32) float sum[8];
       _mm256_store_ps(sum, _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3])));
       float *cr = c + i * n + j0;
