@@ -148,6 +148,7 @@ llvm::Expected<bool> rewriteNode(Context &c, const onnx::NodeProto &n, Nodes &ou
   if (op == "MaxPool" && n.output_size() == 2) return rewriteMaxPoolIndices(c, n, out);
   if ((op == "MaxPool" || op == "AveragePool") && rewritePool3d(c, n, out)) return true;
   if (op == "ConvTranspose" && rewriteConvTranspose3d(c, n, out)) return true;
+  if (op == "Conv" && rewriteConv3d(c, n, out)) return true;
   if (op == "Dropout" || op == "Cast") return rewriteToIdentity(c, n, out);
   if (op == "Softmax" || op == "LogSoftmax" || op == "Hardmax")
     return rewriteCoercedSoftmax(c, n, out) || rewriteWideNormalization(c, n, out);

@@ -12,7 +12,8 @@
 // (rewrite_gridsample.cc) GridSample as a MatMul with kernel weights, and (rewrite_composite.cc)
 // Celu, MeanVarianceNormalization, LRN, edge / reflect Pad, 2x2 / 3x3 Det, DFT and a constant
 // MelWeightMatrix, (rewrite_pool3d.cc) 3-D MaxPool / AveragePool as two 2-D pools and
-// (rewrite_convtranspose3d.cc) 3-D ConvTranspose as two 2-D ConvTransposes.
+// (rewrite_convtranspose3d.cc) 3-D ConvTranspose as two 2-D ConvTransposes and
+// (rewrite_conv3d.cc) 3-D Conv as a 2-D Conv and a sum of strided depth slices.
 #pragma once
 
 #include <onnx/onnx_pb.h>

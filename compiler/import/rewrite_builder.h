@@ -126,6 +126,8 @@ bool rewritePool3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteWideNormalization(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_convtranspose3d.cc: 3-D ConvTranspose as two 2-D ConvTransposes.
 bool rewriteConvTranspose3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
+// rewrite_conv3d.cc: 3-D Conv as a 2-D Conv and a sum of strided depth slices.
+bool rewriteConv3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 // rewrite_simple.cc: Dropout with its mask, reductions that are no-ops, window functions.
 bool rewriteDropout(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);
 bool rewriteNoopReduce(RewriteContext &c, const onnx::NodeProto &n, Nodes &out);

@@ -231,6 +231,9 @@ std::vector<std::string> loopControlInputs(const onnx::NodeProto &n) {
 }
 
 int unrollStaticLoops(onnx::GraphProto &g, int64_t opset) {
+  bool any = false;
+  for (const auto &node : g.node()) any |= node.op_type() == "Loop" || node.op_type() == "Scan";
+  if (!any) return 0;  // the common case: no type and name tables to build
   UnrollContext c(g, opset);
   InlinedParts parts;
   int unrolled = 0;
