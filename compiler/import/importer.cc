@@ -86,9 +86,13 @@ llvm::Expected<ImportResult> importModel(llvm::StringRef modelPath, const Import
 
   auto folded = foldConstants(model, modelPath);
   if (!folded) return folded.takeError();
-  auto rewritten = rewriteForDevice(model);
-  if (!rewritten) return rewritten.takeError();
-  if (*rewritten) {
+  // A rewrite needs its operands' shapes; one behind an op whose output shape only shape
+  // inference of the rewritten graph knows (an Einsum feeding an Einsum) waits for the next
+  // round. Each round rewrites fewer nodes; the bound only guards against a rewrite cycle.
+  for (int round = 0; round < 8; ++round) {
+    auto rewritten = rewriteForDevice(model);
+    if (!rewritten) return rewritten.takeError();
+    if (*rewritten == 0) break;
     if (auto err = inferShapes(model, modelPath)) return std::move(err);
     auto more = foldConstants(model, modelPath);
     if (!more) return more.takeError();
