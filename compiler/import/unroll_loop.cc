@@ -111,8 +111,15 @@ bool tripCount(UnrollContext &c, const onnx::NodeProto &n, const onnx::GraphProt
   for (int j = 0; hasCond && j < carriedCount; ++j)
     if (const HostTensor *t = cone.carried[j] ? c.constant(n.input(2 + j)) : nullptr)
       carried[body.input(2 + j).name()] = *t;
-  Known inits;
+  Known inits;  // those the condition reads (a body may hold large weights)
+  llvm::StringSet<> read;
+  for (int k = 0; k < body.node_size(); ++k)
+    for (const auto &i : body.node(k).input())
+      if (cone.nodes.size() > size_t(k) && cone.nodes[k]) read.insert(i);
+  for (int k = 0; hasCond && k <= carriedCount && k < body.output_size(); ++k)
+    if (k == 0 || cone.carried[k - 1]) read.insert(body.output(k).name());  // outputs may be initializers
   for (const auto &t : body.initializer()) {
+    if (!read.contains(t.name())) continue;
     auto decoded = decodeTensor(t);
     if (decoded) inits[t.name()] = std::move(*decoded);
     else llvm::consumeError(decoded.takeError());

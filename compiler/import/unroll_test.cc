@@ -63,6 +63,12 @@ TEST_CASE("A while loop whose condition folds at every iteration stops where it 
   CHECK_THAT(dump, Catch::Contains("value %z : f32[3x2]"));
 }
 
+TEST_CASE("A constant false condition runs the body once (a do-while)") {
+  const std::string dump = importDump(doublingLoop("10", "    co = Constant <value = bool {0}> ()\n"));
+  CHECK(count(dump, "= Add(") == 1);
+  CHECK_THAT(dump, Catch::Contains("value %z : f32[1x2]"));
+}
+
 TEST_CASE("A Loop whose condition reads a run-time value names the inputs to freeze") {
   const std::string err = importError(
       "g (float[2] x, float lim) => (float[2] y) {\n"
