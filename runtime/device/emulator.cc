@@ -500,6 +500,14 @@ class Emulator::Impl {
       const std::vector<int> &operandSlot = viewPlan_.operandSlot[i];
       const bool viewed = std::any_of(operandSlot.begin(), operandSlot.end(), [](int s) { return s >= 0; });
       const int64_t *space = step.layer->space().data();
+      if (step.kernel && !step.batchOut && viewed && step.kernel->peGroups) {
+        constexpr int kOps = PreparedKernel::kMaxOperands;
+        const uint8_t *operands[kMaxBlock * kOps] = {};
+        for (int64_t pe = lo; pe < end; ++pe)
+          for (size_t k = 0; k < operandSlot.size() && k < kOps; ++k)
+            if (operandSlot[k] >= 0) operands[(pe - lo) * kOps + k] = views_[pe * slots + operandSlot[k]];
+        if (step.kernel->runPes(end - lo, scratch.data(), scratchStride_, operands)) continue;
+      }
       for (int64_t pe = lo; pe < end; ++pe) {
         const int64_t *start = table + (pe - lo) * rank;
         uint8_t *lm = &scratch[(pe - lo) * scratchStride_];

@@ -56,6 +56,17 @@ class PreparedKernel {
   virtual void runBatch(uint8_t *out, ParallelFor parallel) const { (void)out, (void)parallel; }
   virtual void finishBatch(uint8_t *lm, const uint8_t *part) const { (void)lm, (void)part; }
 
+  // Consecutive PEs of a block at once (when peGroups): PE i's LM at lm + i * lmStride, its
+  // operand views at views[i * kMaxOperands + k] (null where the operand is in LM). PEs that
+  // read the same windows can share the work (matmul: the PEs of one output row read one A row
+  // and neighbouring B columns). False: run them one by one.
+  static constexpr int kMaxOperands = 8;
+  bool peGroups = false;
+  virtual bool runPes(int64_t n, uint8_t *lm, int64_t lmStride, const uint8_t *const *views) const {
+    (void)n, (void)lm, (void)lmStride, (void)views;
+    return false;
+  }
+
   // Byte ranges [addr, addr + size) the kernel reads and writes, for the emulator's checks.
   std::vector<std::pair<int64_t, int64_t>> reads, writes;
   KernelWork work;

@@ -80,6 +80,57 @@ void dotProducts(const float *a, const MatLayout &la, const float *b, const MatL
     }
 }
 
+#define PFCOMP_AVX512 __attribute__((target("avx512f")))
+
+// C_p[M, n] = acc + A[M, K] x B[K, p * n .. p * n + n) for the PEs p = 0 .. g - 1 of a group
+// that reads one A and neighbouring column blocks of one B (both views; B's rows br floats
+// apart, its columns contiguous): 16 columns of the group per AVX-512 vector, 4 vectors a pass,
+// with rowsTimesMatrix's four partial sums over k added up the same way, so every column gets
+// the bits its PE computes alone, at a quarter of the cache lines.
+PFCOMP_AVX512 void groupRowsTimesMatrix(const float *a, const MatLayout &la, const float *b, int64_t br, int64_t m,
+                                        int64_t k, int64_t n, int64_t g, uint8_t *lm, int64_t lmStride,
+                                        int64_t cAddr, bool accumulate, float alpha) {
+  constexpr int V = 4;
+  const int64_t total = g * n, ac = la.col;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t c0 = 0; c0 < total; c0 += 16 * V) {
+      __mmask16 mask[V];
+      for (int v = 0; v < V; ++v) {
+        const int64_t lanes = std::clamp<int64_t>(total - c0 - 16 * v, 0, 16);
+        mask[v] = static_cast<__mmask16>((1u << lanes) - 1);
+      }
+      __m512 acc[4][V];
+      for (int u = 0; u < 4; ++u)
+        for (int v = 0; v < V; ++v) acc[u][v] = _mm512_setzero_ps();
+      const float *ap = a + i * la.row, *bp = b + c0;
+      int64_t kk = 0;
+      for (; kk + 4 <= k; kk += 4, ap += 4 * ac, bp += 4 * br)
+        for (int u = 0; u < 4; ++u) {
+          const __m512 av = _mm512_set1_ps(ap[u * ac]);
+          for (int v = 0; v < V; ++v)
+            acc[u][v] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(mask[v], bp + u * br + 16 * v), acc[u][v]);
+        }
+      for (; kk < k; ++kk, ap += ac, bp += br) {
+        const __m512 av = _mm512_set1_ps(*ap);
+        for (int v = 0; v < V; ++v)
+          acc[0][v] = _mm512_fmadd_ps(av, _mm512_maskz_loadu_ps(mask[v], bp + 16 * v), acc[0][v]);
+      }
+      for (int v = 0; v < V; ++v) {
+        alignas(64) float sum[16];
+        _mm512_store_ps(sum, _mm512_add_ps(_mm512_add_ps(acc[0][v], acc[1][v]), _mm512_add_ps(acc[2][v], acc[3][v])));
+        const int64_t first = c0 + 16 * v, last = std::min(total, first + 16);
+        for (int64_t col = first; col < last; ++col) {
+          float *cr = reinterpret_cast<float *>(lm + (col / n) * lmStride + cAddr) + i * n + col % n;
+          const float x = (accumulate ? *cr : 0.0f) + sum[col - first];
+          *cr = alpha != 1.0f ? x * alpha : x;
+        }
+      }
+    }
+  }
+}
+
+const bool kHasAvx512 = __builtin_cpu_supports("avx512f");
+
 template <typename T>
 class Matmul : public PreparedKernel {
  public:
@@ -109,12 +160,51 @@ class Matmul : public PreparedKernel {
       MatLayout l{Dims(r - 2), strides[r - 2], strides[r - 1], false};
       for (size_t d = 0; d + 2 < r; ++d) l.batch[d] = shapes_[operand][d] == 1 ? 0 : strides[d];
       (operand == 0 ? viewA_ : viewB_) = l;
+      // PE groups: B read by rows (rowsTimesMatrix's case).
+      peGroups = kHasAvx512 && viewB_.col == 1;
       return true;
     }
   }
 
   void run(uint8_t *lm, const PeTile &) const override {
     multiply(at<T>(lm, a_), la_, at<T>(lm, b_), lb_, at<T>(lm, c_));
+  }
+
+  // Runs of PEs reading one A view and neighbouring column blocks of one B view go together
+  // (groupRowsTimesMatrix); the rest one by one.
+  bool runPes(int64_t n, uint8_t *lm, int64_t lmStride, const uint8_t *const *views) const override {
+    if constexpr (!std::is_same_v<T, float>) {
+      return false;
+    } else {
+      constexpr int kOps = kMaxOperands;
+      for (int64_t p = 0; p < n;) {
+        const uint8_t *A = views[p * kOps], *B = views[p * kOps + 1];
+        int64_t q = p + 1;
+        const int64_t step = n_ * static_cast<int64_t>(sizeof(float));
+        if (A && B)
+          while (q < n && views[q * kOps] == A && views[q * kOps + 1] == B + (q - p) * step) ++q;
+        if (q - p > 1) {
+          int64_t idx[16] = {0};  // batch index, as multiply() walks it
+          const int rank = static_cast<int>(batch_.size());
+          for (int64_t bi = 0; bi < batches_; ++bi) {
+            int64_t offA = 0, offB = 0;
+            for (int d = 0; d < rank; ++d) offA += idx[d] * viewA_.batch[d], offB += idx[d] * viewB_.batch[d];
+            groupRowsTimesMatrix(reinterpret_cast<const float *>(A) + offA, viewA_,
+                                 reinterpret_cast<const float *>(B) + offB, viewB_.row, m_, k_, n_, q - p,
+                                 lm + p * lmStride, lmStride, c_ + bi * m_ * n_ * 4, accumulate_,
+                                 static_cast<float>(alpha_));
+            for (int d = rank - 1; d >= 0; --d) {
+              if (++idx[d] < batch_[d]) break;
+              idx[d] = 0;
+            }
+          }
+        } else {
+          run(lm + p * lmStride, PeTile{}, views + p * kOps);
+        }
+        p = q;
+      }
+      return true;
+    }
   }
 
   void run(uint8_t *lm, const PeTile &, const uint8_t *const *views) const override {
