@@ -248,6 +248,17 @@ DirectConvF32::DirectConvF32(const ConvGeometry &g, const ConvInputLayout &x, bo
         b.safeTaps = std::upper_bound(taps_.begin(), taps_.end(), static_cast<int32_t>(inputFloats - end)) -
                      taps_.begin();
       }
+      // Input columns a row's valid outputs read: 0..lanes-1, or 0, 2, .. 2 * (lanes - 1).
+      b.masks = static_cast<int64_t>(masks_.size());
+      for (int i = 0; i < r; ++i) {
+        const int cols = loadStride_ == 2 ? 2 * rowLanes_[row + i] - 1 : rowLanes_[row + i];
+        masks_.push_back(std::min(cols, 8));
+        masks_.push_back(std::max(cols - 8, 0));
+      }
+      for (bool masked : {false, true}) {
+        MicroFn f = wide_ ? pickMicroZmm(loadStride_, masked, b.contiguous, cb, r) : nullptr;
+        (masked ? b.masked : b.plain) = f ? f : pickMicro(loadStride_, masked, cb, r);
+      }
       blocks_.push_back(b);
       row += r;
     }
@@ -274,30 +285,19 @@ void DirectConvF32::run(const float *x, const float *w, int64_t wStride, float *
       __m256 acc[8];
       __m256i masks[8];
       for (int i = 0; i < 8; ++i) acc[i] = _mm256_setzero_ps();
-      for (int r = 0; r < b.r; ++r) {
-        // Input columns the row's valid outputs read: 0..lanes-1, or 0, 2, .. 2 * (lanes - 1).
-        const int cols = loadStride_ == 2 ? 2 * rowLanes_[b.row + r] - 1 : rowLanes_[b.row + r];
-        masks[2 * r] = laneMask(std::min(cols, 8));
-        masks[2 * r + 1] = laneMask(std::max(cols - 8, 0));
-      }
+      for (int i = 0; i < 2 * b.r; ++i) masks[i] = laneMask(masks_[b.masks + i]);
       const float *wb = w + b.co * wStride;
-      auto micro = [&](bool masked) {
-        MicroFn wide = wide_ ? pickMicroZmm(loadStride_, masked, b.contiguous, b.cb, b.r) : nullptr;
-        return wide ? wide : pickMicro(loadStride_, masked, b.cb, b.r);
-      };
-      if (b.safeTaps > 0) micro(false)(in, taps_.data(), 0, b.safeTaps, wb, wStride, &rowOff_[b.row], masks, acc);
+      if (b.safeTaps > 0)
+        b.plain(in, taps_.data(), 0, b.safeTaps, wb, wStride, &rowOff_[b.row], masks, acc);
       if (b.safeTaps < tapCount)
-        micro(true)(in, taps_.data(), b.safeTaps, tapCount, wb, wStride, &rowOff_[b.row], masks, acc);
+        b.masked(in, taps_.data(), b.safeTaps, tapCount, wb, wStride, &rowOff_[b.row], masks, acc);
+      // Only the row's valid lanes are stored (or added: dst + acc, as element by element).
       for (int cb = 0; cb < b.cb; ++cb)
         for (int r = 0; r < b.r; ++r) {
           float *dst = out + (b.co + cb) * plane + rowOut_[b.row + r];
-          const int lanes = rowLanes_[b.row + r];
-          alignas(32) float vals[8];
-          _mm256_store_ps(vals, acc[cb * b.r + r]);
-          if (accumulate)
-            for (int j = 0; j < lanes; ++j) dst[j] += vals[j];
-          else
-            for (int j = 0; j < lanes; ++j) dst[j] = vals[j];
+          const __m256i keep = laneMask(rowLanes_[b.row + r]);
+          const __m256 v = acc[cb * b.r + r];
+          _mm256_maskstore_ps(dst, keep, accumulate ? _mm256_add_ps(_mm256_maskload_ps(dst, keep), v) : v);
         }
     }
   }

@@ -5,6 +5,8 @@
 // the input per tap would cost as much as the multiply-adds.
 #pragma once
 
+#include <immintrin.h>
+
 #include <cstdint>
 #include <vector>
 
@@ -35,11 +37,16 @@ class DirectConvF32 {
 
  private:
   // A block of output channels [co, co + cb) times output row vectors [row, row + r).
+  // A block's multiply-adds over a range of taps (conv_f32.cc: convMicro and its AVX-512 form).
+  using Micro = void (*)(const float *, const int32_t *, int64_t, int64_t, const float *, int64_t,
+                         const int32_t *, const __m256i *, __m256 *);
   struct Block {
     int cb = 1, r = 1;
     int64_t co = 0, row = 0;
     int64_t safeTaps = 0;  // taps whose full-width row loads stay inside the input tile
     bool contiguous = true;  // row vectors 2q + 1 start where 2q's columns end (AVX-512 pairs)
+    int64_t masks = 0;       // its 2 * r load masks in masks_
+    Micro plain = nullptr, masked = nullptr;  // its micro-kernels (taps below / from safeTaps)
   };
   void splitPhases(const float *src, float *dst) const;
 
@@ -55,6 +62,7 @@ class DirectConvF32 {
   std::vector<int32_t> rowLanes_;    // its valid columns (1..8)
   std::vector<int32_t> rowOut_;      // its output offset within one channel
   std::vector<Block> blocks_;
+  std::vector<int32_t> masks_;  // per block, per row vector: the lanes of its two column loads
 };
 
 }  // namespace pfcomp::device::kernels
