@@ -5,6 +5,8 @@
 #include "runtime/device/kernels/conv_f32.h"
 #include "runtime/device/kernels/kernel_util.h"
 
+#include "llvm/ADT/SmallVector.h"
+
 #include <limits>
 #include <optional>
 #include <type_traits>
@@ -46,13 +48,13 @@ class Conv2d : public PreparedKernel {
       if (operand == 0) {
         viewLayout_ = ConvInputLayout{st[0], st[1], st[2], false};
         viewX_.emplace(geometry(), viewLayout_);
-        return true;
-      }
-      if (st[2] == ws_[3] && st[1] == ws_[2] * ws_[3]) {
+      } else if (st[2] == ws_[3] && st[1] == ws_[2] * ws_[3]) {
         viewWStride_ = st[0];
-        return true;
+      } else {
+        return false;
       }
-      return false;
+      peGroups = viewX_ && viewWStride_ > 0 && viewX_->joinsRows();
+      return true;
     }
   }
 
@@ -87,6 +89,34 @@ class Conv2d : public PreparedKernel {
       for (int64_t i = 0; i < n; ++i) y[i] += d[i];
     else
       std::copy(d, d + n, y);
+  }
+
+  // Runs of PEs whose X views are neighbours along the output row and whose W view is the
+  // same go as one wide row (DirectConvF32::runRow); the rest one by one.
+  bool runPes(int64_t n, uint8_t *lm, int64_t lmStride, const uint8_t *const *views) const override {
+    if constexpr (!std::is_same_v<T, float>) {
+      return false;
+    } else {
+      constexpr int kOps = kMaxOperands;
+      const int64_t step = ys_[3] * static_cast<int64_t>(sizeof(float));
+      llvm::SmallVector<float *, 32> ys;
+      for (int64_t p = 0; p < n;) {
+        const uint8_t *X = views[p * kOps], *W = views[p * kOps + 1];
+        int64_t q = p + 1;
+        if (X && W)
+          while (q < n && views[q * kOps] == X + (q - p) * step && views[q * kOps + 1] == W) ++q;
+        if (q - p > 1) {
+          ys.clear();
+          for (int64_t i = p; i < q; ++i) ys.push_back(at<float>(lm + i * lmStride, y_));
+          viewX_->runRow(reinterpret_cast<const float *>(X), q - p, reinterpret_cast<const float *>(W), viewWStride_,
+                         ys.data(), accumulate_);
+        } else {
+          run(lm + p * lmStride, PeTile{}, views + p * kOps);
+        }
+        p = q;
+      }
+      return true;
+    }
   }
 
   void run(uint8_t *lm, const PeTile &tile, const uint8_t *const *views) const override {

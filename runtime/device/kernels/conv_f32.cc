@@ -138,6 +138,34 @@ PFCOMP_AVX512 void convMicroZmm(const float *x, const int32_t *taps, int64_t t0,
 
 const bool kHasAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 
+// One output channel block of CB channels over 16 columns of a wide row (runRow): convMicro's
+// S partial sums for a block of CB channels and one row vector, added up as there (onto zero).
+// out gets CB x 16 sums.
+template <int CB>
+PFCOMP_AVX512 void rowMicro(const float *x, const int32_t *taps, int64_t t1, const float *w, int64_t wStride,
+                            __mmask16 keep, float *out) {
+  constexpr int S = CB >= 8 ? 1 : 8 / CB;
+  __m512 acc[S][CB];
+  for (int s = 0; s < S; ++s)
+    for (int cb = 0; cb < CB; ++cb) acc[s][cb] = _mm512_setzero_ps();
+  int64_t t = 0;
+  for (; t + S <= t1; t += S)
+    for (int s = 0; s < S; ++s) {
+      const __m512 xv = _mm512_maskz_loadu_ps(keep, x + taps[t + s]);
+      for (int cb = 0; cb < CB; ++cb)
+        acc[s][cb] = _mm512_fmadd_ps(_mm512_set1_ps(w[cb * wStride + t + s]), xv, acc[s][cb]);
+    }
+  for (; t < t1; ++t) {
+    const __m512 xv = _mm512_maskz_loadu_ps(keep, x + taps[t]);
+    for (int cb = 0; cb < CB; ++cb) acc[0][cb] = _mm512_fmadd_ps(_mm512_set1_ps(w[cb * wStride + t]), xv, acc[0][cb]);
+  }
+  for (int cb = 0; cb < CB; ++cb) {
+    __m512 sum = acc[0][cb];
+    for (int s = 1; s < S; ++s) sum = _mm512_add_ps(sum, acc[s][cb]);
+    _mm512_storeu_ps(out + 16 * cb, _mm512_add_ps(_mm512_setzero_ps(), sum));
+  }
+}
+
 template <int kSw, bool kMasked, bool kContig>
 MicroFn pickMicroZmm(int cb, int r) {
   switch (cb * 8 + r) {
@@ -298,6 +326,37 @@ void DirectConvF32::run(const float *x, const float *w, int64_t wStride, float *
           const __m256i keep = laneMask(rowLanes_[b.row + r]);
           const __m256 v = acc[cb * b.r + r];
           _mm256_maskstore_ps(dst, keep, accumulate ? _mm256_add_ps(_mm256_maskload_ps(dst, keep), v) : v);
+        }
+    }
+  }
+}
+
+bool DirectConvF32::joinsRows() const {
+  const int64_t tapCount = static_cast<int64_t>(taps_.size());
+  bool ok = wide_ && !split_ && loadStride_ == 1 && g_.n == 1 && g_.oh == 1 && g_.ow <= 8;
+  for (const Block &b : blocks_) ok &= b.r == 1 && b.safeTaps == tapCount;
+  return ok;
+}
+
+void DirectConvF32::runRow(const float *x, int64_t pes, const float *w, int64_t wStride, float *const *ys,
+                           bool accumulate) const {
+  const int64_t columns = pes * g_.ow, tapCount = static_cast<int64_t>(taps_.size());
+  alignas(64) float sums[4 * 16];
+  for (const Block &b : blocks_) {
+    const float *wb = w + b.co * wStride;
+    for (int64_t c0 = 0; c0 < columns; c0 += 16) {
+      const int64_t lanes = std::min<int64_t>(16, columns - c0);
+      const __mmask16 keep = static_cast<__mmask16>((1u << lanes) - 1);
+      switch (b.cb) {
+        case 4: rowMicro<4>(x + c0, taps_.data(), tapCount, wb, wStride, keep, sums); break;
+        case 2: rowMicro<2>(x + c0, taps_.data(), tapCount, wb, wStride, keep, sums); break;
+        default: rowMicro<1>(x + c0, taps_.data(), tapCount, wb, wStride, keep, sums); break;
+      }
+      for (int cb = 0; cb < b.cb; ++cb)
+        for (int64_t c = c0; c < c0 + lanes; ++c) {
+          float &dst = ys[c / g_.ow][(b.co + cb) * g_.ow + c % g_.ow];
+          const float v = sums[16 * cb + (c - c0)];
+          dst = accumulate ? dst + v : v;
         }
     }
   }
