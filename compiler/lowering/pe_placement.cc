@@ -4,7 +4,10 @@
 #include "llvm/ADT/StringExtras.h"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <numeric>
+#include <unordered_map>
 
 namespace pfcomp::lowering {
 namespace {
@@ -17,12 +20,79 @@ int64_t windowStart(const device::AxisMap &m, int64_t ts) {
                            : m.scale() * (ts / std::max<int64_t>(1, m.div()));
 }
 
+// Placements and window counts are pure functions of their (small) inputs, and the schedulers
+// emit the same layers with the same tilings many times over (every annealing candidate, every
+// beam completion), so both are memoised process-wide. A lock guards the tables: L1Merge costs
+// candidates on a thread pool.
+template <typename Value>
+class Memo {
+ public:
+  std::shared_ptr<const Value> find(const std::string &key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : it->second;
+  }
+  void insert(const std::string &key, std::shared_ptr<const Value> value) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (entries_.size() >= kMaxEntries) entries_.clear();  // bounds memory on huge models
+    entries_.emplace(key, std::move(value));
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 1 << 16;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Value>> entries_;
+};
+
+void appendInts(std::string &key, std::initializer_list<int64_t> values) {
+  for (int64_t v : values) key.append(reinterpret_cast<const char *>(&v), sizeof v);
+}
+template <typename Range>
+void appendRange(std::string &key, const Range &values) {
+  appendInts(key, {static_cast<int64_t>(std::size(values))});
+  for (auto v : values) appendInts(key, {static_cast<int64_t>(v)});
+}
+
+struct Placed {
+  std::vector<int64_t> phys, byPhys;
+};
+
+Memo<Placed> &placements() {
+  static Memo<Placed> memo;
+  return memo;
+}
+Memo<device::WindowSpread> &windowCounts() {
+  static Memo<device::WindowSpread> memo;
+  return memo;
+}
+
 }  // namespace
 
+std::string Placement::stepKey() const {
+  std::string key;
+  appendRange(key, grid_);
+  appendRange(key, tile_);
+  appendRange(key, order_);
+  appendInts(key, {spread_, blockAxis_, block_, first_, static_cast<int64_t>(phys_.size()),
+                   hw_.pes(), hw_.pesPerGroup(), hw_.pesPerL2b(), hw_.pesPerL1b()});
+  return key;
+}
+
 void Placement::place(int64_t firstTile, int64_t active) {
+  first_ = firstTile;
+  phys_.resize(active);  // the key reads the step's size
+  const std::string key = stepKey();
+  if (auto known = placements().find(key)) {
+    phys_ = known->phys, byPhys_ = known->byPhys;
+    return;
+  }
+  computePlacement(firstTile, active);
+  placements().insert(key, std::make_shared<const Placed>(Placed{phys_, byPhys_}));
+}
+
+void Placement::computePlacement(int64_t firstTile, int64_t active) {
   const std::vector<int> &order = order_;
   const bool spread = spread_;
-  first_ = firstTile;
   std::vector<int64_t> rank(active);
   std::iota(rank.begin(), rank.end(), 0);
   if (!order.empty() || blockAxis_ >= 0) {
@@ -57,6 +127,18 @@ void Placement::place(int64_t firstTile, int64_t active) {
 }
 
 device::WindowSpread Placement::windows(const OperandMap &op) const {
+  // Only where windows start matters (windowStart's terms of each followed axis).
+  std::string key = stepKey();
+  for (const auto &m : op.axes)
+    if (m.follows() >= 0)
+      appendInts(key, {m.follows(), m.scale(), m.div(), m.ratio_num(), m.ratio_den()});
+  if (auto known = windowCounts().find(key)) return *known;
+  device::WindowSpread counted = countWindows(op);
+  windowCounts().insert(key, std::make_shared<const device::WindowSpread>(counted));
+  return counted;
+}
+
+device::WindowSpread Placement::countWindows(const OperandMap &op) const {
   const int64_t active = static_cast<int64_t>(phys_.size());
   // A window is set by its start on each axis the operand follows, a function of one grid
   // coordinate: number each axis's distinct starts densely, then a window's id is the mixed-radix

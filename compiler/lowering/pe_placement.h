@@ -49,6 +49,10 @@ class Placement {
 
  private:
   void place(int64_t firstTile, int64_t active);
+  void computePlacement(int64_t firstTile, int64_t active);
+  device::WindowSpread countWindows(const OperandMap &op) const;
+  // Everything the placed step depends on, as a memo key.
+  std::string stepKey() const;
 
   const device::Hardware &hw_;
   Dims grid_, tile_;
