@@ -98,7 +98,7 @@ class Conv2d : public PreparedKernel {
       return false;
     } else {
       constexpr int kOps = kMaxOperands;
-      const int64_t step = ys_[3] * static_cast<int64_t>(sizeof(float));
+      const int64_t step = ys_[3] * win_.sw * static_cast<int64_t>(sizeof(float));
       llvm::SmallVector<float *, 32> ys;
       for (int64_t p = 0; p < n;) {
         const uint8_t *X = views[p * kOps], *W = views[p * kOps + 1];

@@ -141,22 +141,37 @@ const bool kHasAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_suppo
 // One output channel block of CB channels over 16 columns of a wide row (runRow): convMicro's
 // S partial sums for a block of CB channels and one row vector, added up as there (onto zero).
 // out gets CB x 16 sums.
-template <int CB>
+// The 16 columns of a wide row at one tap: neighbouring input columns (kSw = 1) or the even
+// ones of 32 (kSw = 2); `lanes` valid.
+template <int kSw>
+PFCOMP_AVX512 __attribute__((always_inline)) inline __m512 loadWide(const float *p, __mmask16 k0, __mmask16 k1) {
+  if constexpr (kSw == 1) {
+    return _mm512_maskz_loadu_ps(k0, p);
+  } else {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(k0, p), even, _mm512_maskz_loadu_ps(k1, p + 16));
+  }
+}
+
+template <int CB, int kSw>
 PFCOMP_AVX512 void rowMicro(const float *x, const int32_t *taps, int64_t t1, const float *w, int64_t wStride,
-                            __mmask16 keep, float *out) {
+                            int64_t lanes, float *out) {
   constexpr int S = CB >= 8 ? 1 : 8 / CB;
+  const int64_t cols = kSw * (lanes - 1) + 1;  // input columns the valid lanes read
+  const __mmask16 k0 = static_cast<__mmask16>((1u << std::min<int64_t>(cols, 16)) - 1);
+  const __mmask16 k1 = static_cast<__mmask16>((1u << std::max<int64_t>(cols - 16, 0)) - 1);
   __m512 acc[S][CB];
   for (int s = 0; s < S; ++s)
     for (int cb = 0; cb < CB; ++cb) acc[s][cb] = _mm512_setzero_ps();
   int64_t t = 0;
   for (; t + S <= t1; t += S)
     for (int s = 0; s < S; ++s) {
-      const __m512 xv = _mm512_maskz_loadu_ps(keep, x + taps[t + s]);
+      const __m512 xv = loadWide<kSw>(x + taps[t + s], k0, k1);
       for (int cb = 0; cb < CB; ++cb)
         acc[s][cb] = _mm512_fmadd_ps(_mm512_set1_ps(w[cb * wStride + t + s]), xv, acc[s][cb]);
     }
   for (; t < t1; ++t) {
-    const __m512 xv = _mm512_maskz_loadu_ps(keep, x + taps[t]);
+    const __m512 xv = loadWide<kSw>(x + taps[t], k0, k1);
     for (int cb = 0; cb < CB; ++cb) acc[0][cb] = _mm512_fmadd_ps(_mm512_set1_ps(w[cb * wStride + t]), xv, acc[0][cb]);
   }
   for (int cb = 0; cb < CB; ++cb) {
@@ -333,7 +348,7 @@ void DirectConvF32::run(const float *x, const float *w, int64_t wStride, float *
 
 bool DirectConvF32::joinsRows() const {
   const int64_t tapCount = static_cast<int64_t>(taps_.size());
-  bool ok = wide_ && !split_ && loadStride_ == 1 && g_.n == 1 && g_.oh == 1 && g_.ow <= 8;
+  bool ok = wide_ && !split_ && g_.n == 1 && g_.oh == 1 && g_.ow <= 8;
   for (const Block &b : blocks_) ok &= b.r == 1 && b.safeTaps == tapCount;
   return ok;
 }
@@ -346,11 +361,14 @@ void DirectConvF32::runRow(const float *x, int64_t pes, const float *w, int64_t 
     const float *wb = w + b.co * wStride;
     for (int64_t c0 = 0; c0 < columns; c0 += 16) {
       const int64_t lanes = std::min<int64_t>(16, columns - c0);
-      const __mmask16 keep = static_cast<__mmask16>((1u << lanes) - 1);
-      switch (b.cb) {
-        case 4: rowMicro<4>(x + c0, taps_.data(), tapCount, wb, wStride, keep, sums); break;
-        case 2: rowMicro<2>(x + c0, taps_.data(), tapCount, wb, wStride, keep, sums); break;
-        default: rowMicro<1>(x + c0, taps_.data(), tapCount, wb, wStride, keep, sums); break;
+      const float *xc = x + c0 * loadStride_;
+      switch (b.cb * 4 + static_cast<int>(loadStride_)) {
+        case 16 + 1: rowMicro<4, 1>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
+        case 16 + 2: rowMicro<4, 2>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
+        case 8 + 1: rowMicro<2, 1>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
+        case 8 + 2: rowMicro<2, 2>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
+        case 4 + 2: rowMicro<1, 2>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
+        default: rowMicro<1, 1>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
       }
       for (int cb = 0; cb < b.cb; ++cb)
         for (int64_t c = c0; c < c0 + lanes; ++c) {

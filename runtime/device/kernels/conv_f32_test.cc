@@ -117,12 +117,12 @@ TEST_CASE("PEs along one output row run as one wide row with the bits of their o
   for (int trial = 0; trial < 300; ++trial) {
     ConvGeometry g;
     g.c = pick(1, 40), g.co = pick(1, 7), g.kh = pick(1, 3), g.kw = pick(1, 3);
-    g.oh = 1, g.ow = pick(1, 8), g.sh = pick(1, 2), g.dh = pick(1, 2), g.dw = pick(1, 2);
+    g.oh = 1, g.ow = pick(1, 8), g.sh = pick(1, 2), g.sw = pick(1, 2), g.dh = pick(1, 2), g.dw = pick(1, 2);
     g.ih = (g.kh - 1) * g.dh + 1;
-    g.iw = (g.ow - 1) + (g.kw - 1) * g.dw + 1;
+    g.iw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
     const int pes = pick(2, 9);
     // A view into a buffer whose rows hold every PE's window side by side.
-    ConvInputLayout l{0, 0, pes * g.ow + g.iw + pick(0, 5), false};
+    ConvInputLayout l{0, 0, pes * g.ow * g.sw + g.iw + pick(0, 5), false};
     l.channel = l.row * (g.ih + pick(0, 2));
     l.batch = l.channel * g.c;
     std::vector<float> x(l.batch + 64), w;
@@ -136,7 +136,8 @@ TEST_CASE("PEs along one output row run as one wide row with the bits of their o
     for (float &v : together) v = value(rng);
     alone = together;
     DirectConvF32 conv(g, l);
-    for (int p = 0; p < pes; ++p) conv.run(x.data() + p * g.ow, w.data(), wStride, alone.data() + p * tile, accumulate);
+    for (int p = 0; p < pes; ++p)
+      conv.run(x.data() + p * g.ow * g.sw, w.data(), wStride, alone.data() + p * tile, accumulate);
     if (!conv.joinsRows()) continue;
     ++joined;
     std::vector<float *> ys;
