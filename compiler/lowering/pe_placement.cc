@@ -53,6 +53,31 @@ void appendRange(std::string &key, const Range &values) {
   for (auto v : values) appendInts(key, {static_cast<int64_t>(v)});
 }
 
+// Grid coordinates of consecutive tiles, stepped like an odometer (no divisions per tile).
+class TileCoords {
+ public:
+  TileCoords(const Dims &grid, int64_t tile) : grid_(grid), coord_(grid.size()) {
+    for (int a = static_cast<int>(grid.size()) - 1; a >= 0; --a)
+      coord_[a] = tile % grid[a], tile /= grid[a];
+  }
+  const Dims &operator*() const { return coord_; }
+  void next() {
+    for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) {
+      if (++coord_[a] < grid_[a]) return;
+      coord_[a] = 0;
+    }
+  }
+
+ private:
+  const Dims &grid_;
+  Dims coord_;
+};
+
+// Keys below this many slots are numbered with a table instead of a sort.
+bool fitsTable(int64_t range, int64_t count) {
+  return range >= 0 && range <= std::max<int64_t>(int64_t{1} << 16, 8 * count);
+}
+
 struct Placed {
   std::vector<int64_t> phys, byPhys;
 };
@@ -102,10 +127,12 @@ void Placement::computePlacement(int64_t firstTile, int64_t active) {
     // Each tile's index when the grid is numbered in `order`; the step's tiles get the PEs in
     // that sequence.
     std::vector<int64_t> key(active);
-    Dims coord(grid_.size());
-    for (int64_t pe = 0; pe < active; ++pe) {
-      int64_t tile = firstTile + pe;
-      for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) coord[a] = tile % grid_[a], tile /= grid_[a];
+    int64_t range = 1;  // keys lie in [0, range)
+    for (int a : axes) range *= a == blockAxis_ ? ceilDiv(grid_[a], block_) : grid_[a];
+    if (blockAxis_ >= 0) range *= block_;
+    TileCoords coords(grid_, firstTile);
+    for (int64_t pe = 0; pe < active; ++pe, coords.next()) {
+      const Dims &coord = *coords;
       int64_t k = 0;
       for (int a : axes)
         k = a == blockAxis_ ? k * ceilDiv(grid_[a], block_) + coord[a] / block_ : k * grid_[a] + coord[a];
@@ -113,8 +140,16 @@ void Placement::computePlacement(int64_t firstTile, int64_t active) {
       key[pe] = k;
     }
     std::vector<int64_t> byKey(active);
-    std::iota(byKey.begin(), byKey.end(), 0);
-    std::sort(byKey.begin(), byKey.end(), [&](int64_t x, int64_t y) { return key[x] < key[y]; });
+    if (fitsTable(range, active)) {  // keys are distinct: a bucket per key
+      std::vector<int32_t> at(range, -1);
+      for (int64_t pe = 0; pe < active; ++pe) at[key[pe]] = static_cast<int32_t>(pe);
+      int64_t r = 0;
+      for (int32_t pe : at)
+        if (pe >= 0) byKey[r++] = pe;
+    } else {
+      std::iota(byKey.begin(), byKey.end(), 0);
+      std::sort(byKey.begin(), byKey.end(), [&](int64_t x, int64_t y) { return key[x] < key[y]; });
+    }
     for (int64_t r = 0; r < active; ++r) rank[byKey[r]] = r;
     byPhys_ = std::move(byKey);
   } else {
@@ -159,22 +194,33 @@ device::WindowSpread Placement::countWindows(const OperandMap &op) const {
     axes.push_back(std::move(ids));
   }
   std::vector<int64_t> key(active);
-  Dims coord(grid_.size());
-  for (int64_t pe = 0; pe < active; ++pe) {
-    int64_t tile = first_ + pe;
-    for (int a = static_cast<int>(grid_.size()) - 1; a >= 0; --a) coord[a] = tile % grid_[a], tile /= grid_[a];
+  int64_t range = 1;  // keys lie in [0, range); -1 once that would overflow a table
+  for (const AxisIds &ax : axes)
+    range = range < 0 || ax.count > (int64_t{1} << 30) / std::max<int64_t>(range, 1) ? -1 : range * ax.count;
+  TileCoords coords(grid_, first_);
+  for (int64_t pe = 0; pe < active; ++pe, coords.next()) {
     int64_t k = 0;
-    for (const AxisIds &ax : axes) k = k * ax.count + ax.id[coord[ax.follows]];
+    for (const AxisIds &ax : axes) k = k * ax.count + ax.id[(*coords)[ax.follows]];
     key[pe] = k;
   }
-  // Dense ids over the step's windows.
-  std::vector<int64_t> sorted = key;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  const int64_t ids = static_cast<int64_t>(sorted.size());
+  // Dense ids over the step's windows (their order does not matter, only their count).
   std::vector<int64_t> id(active);
-  for (int64_t pe = 0; pe < active; ++pe)
-    id[pe] = std::lower_bound(sorted.begin(), sorted.end(), key[pe]) - sorted.begin();
+  int64_t ids = 0;
+  if (fitsTable(range, active)) {
+    std::vector<int32_t> slot(range, -1);
+    for (int64_t pe = 0; pe < active; ++pe) {
+      int32_t &s = slot[key[pe]];
+      if (s < 0) s = static_cast<int32_t>(ids++);
+      id[pe] = s;
+    }
+  } else {
+    std::vector<int64_t> sorted = key;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    ids = static_cast<int64_t>(sorted.size());
+    for (int64_t pe = 0; pe < active; ++pe)
+      id[pe] = std::lower_bound(sorted.begin(), sorted.end(), key[pe]) - sorted.begin();
+  }
   // The most distinct windows under one node of a level of `perNode` PEs: walk the PEs in
   // physical order (nodes are contiguous) stamping each window with the node that saw it.
   std::vector<int64_t> seen(ids);
