@@ -262,7 +262,12 @@ class Emulator::Impl {
 
   // Conv instructions whose inputs are both views run for all their PEs at once (runBatch)
   // when on average four or more PEs share each input window: the shared im2col then pays.
+  // Each candidate walks all its PEs' windows: the candidates are spread over the pool.
   void planBatches() {
+    struct Candidate {
+      int instr, producer[2];  // the latest loads before it filling its two view slots
+    };
+    std::vector<Candidate> candidates;
     for (const Segment &seg : segments_) {
       if (seg.host) continue;
       for (int i = seg.begin; i < seg.end; ++i) {
@@ -271,26 +276,31 @@ class Emulator::Impl {
         const std::vector<int> &slots = viewPlan_.operandSlot[i];
         if (!step.kernel || step.kernel->batchTileBytes() == 0 || slots.size() < 3 || slots[0] < 0 || slots[1] < 0)
           continue;
-        int producer[2] = {-1, -1};  // the latest load before i filling each slot
+        Candidate c{i, {-1, -1}};
         for (int j = i - 1; j >= seg.begin; --j)
           for (int k = 0; k < 2; ++k)
-            if (producer[k] < 0 && viewPlan_.loadSlot[j] == slots[k]) producer[k] = j;
-        if (producer[0] < 0 || producer[1] < 0) continue;
-        const int64_t n = step.instr->active_pes();
-        std::vector<const uint8_t *> inputs(2 * n);
-        for (int k = 0; k < 2; ++k) {
-          const Step &load = steps_[producer[k]];
-          int64_t start[16];
-          load.tiles->tileStart(load.instr->first_tile(), start);
-          for (int64_t p = 0; p < n; ++p, load.tiles->nextTile(start)) inputs[2 * p + k] = load.xfer->view(start);
-        }
-        llvm::DenseSet<const uint8_t *> windows;
-        for (int64_t p = 0; p < n; ++p) windows.insert(inputs[2 * p]);
-        if (n < 4 * static_cast<int64_t>(windows.size())) continue;
-        step.kernel->prepareBatch(n, inputs.data());
-        step.batchOut.reset(new uint8_t[n * step.kernel->batchTileBytes()]);  // written before read
+            if (c.producer[k] < 0 && viewPlan_.loadSlot[j] == slots[k]) c.producer[k] = j;
+        if (c.producer[0] >= 0 && c.producer[1] >= 0) candidates.push_back(c);
       }
     }
+    pool_.parallelFor(static_cast<int64_t>(candidates.size()), [&](int64_t ci) {
+      const Candidate &c = candidates[ci];
+      const int *producer = c.producer;
+      Step &step = steps_[c.instr];
+      const int64_t n = step.instr->active_pes();
+      std::vector<const uint8_t *> inputs(2 * n);
+      for (int k = 0; k < 2; ++k) {
+        const Step &load = steps_[producer[k]];
+        int64_t start[16];
+        load.tiles->tileStart(load.instr->first_tile(), start);
+        for (int64_t p = 0; p < n; ++p, load.tiles->nextTile(start)) inputs[2 * p + k] = load.xfer->view(start);
+      }
+      llvm::DenseSet<const uint8_t *> windows;
+      for (int64_t p = 0; p < n; ++p) windows.insert(inputs[2 * p]);
+      if (n < 4 * static_cast<int64_t>(windows.size())) return;
+      step.kernel->prepareBatch(n, inputs.data());
+      step.batchOut.reset(new uint8_t[n * step.kernel->batchTileBytes()]);  // written before read
+    });
   }
 
   void runBatches(const Segment &seg) {
