@@ -1,5 +1,6 @@
 #include "compiler/import/constant_inputs.h"
 
+#include "compiler/import/constant_sequences.h"
 #include "compiler/import/host_tensor.h"
 #include "compiler/import/value_types.h"
 #include "support/atomic_file.h"
@@ -43,6 +44,12 @@ llvm::Expected<std::map<std::string, std::string>> applyConstantInputs(onnx::Mod
     if (!llvm::sys::fs::is_regular_file(file)) return bad(name, file, "no such file");
     auto bytes = readWholeFile(file);
     if (!bytes) return bytes.takeError();
+    const std::string digest = llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(*bytes)), true);
+    if (isSequenceOrOptional(g.input(index).type())) {
+      if (auto err = freezeSequenceInput(g, index, *bytes, file)) return std::move(err);
+      digests[name] = digest;
+      continue;
+    }
     onnx::TensorProto tensor;
     // An empty or foreign file may parse as a TensorProto without a type: that is refused too.
     if (!tensor.ParseFromString(*bytes) || tensor.data_type() == onnx::TensorProto::UNDEFINED)
@@ -65,7 +72,7 @@ llvm::Expected<std::map<std::string, std::string>> applyConstantInputs(onnx::Mod
     tensor.set_name(name);
     *g.add_initializer() = std::move(tensor);
     g.mutable_input()->DeleteSubrange(index, 1);
-    digests[name] = llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(*bytes)), true);
+    digests[name] = digest;
   }
   return digests;
 }

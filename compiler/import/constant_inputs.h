@@ -17,8 +17,9 @@
 namespace pfcomp::import {
 
 // Turns every options.constant_inputs entry into an initializer and removes it from the graph
-// inputs. BadConstantInput when a file is missing or not a TensorProto, the name is not a graph
-// input, or the tensor's dtype or shape differs from the input's. Returns NAME -> sha256 of the
+// inputs (a sequence or optional input takes a SequenceProto / OptionalProto file and is rebuilt
+// by nodes: constant_sequences.h). BadConstantInput when a file is missing or not a TensorProto,
+// the name is not a graph input, or the tensor's dtype or shape differs from the input's. Returns NAME -> sha256 of the
 // file's bytes (recorded in the MNGraph's meta, since the compile depends on them).
 llvm::Expected<std::map<std::string, std::string>> applyConstantInputs(onnx::ModelProto &model,
                                                                        const ImportOptions &options,

@@ -4,6 +4,7 @@
 #include "compiler/import/graph_edit.h"
 #include "compiler/import/inline_if.h"
 #include "compiler/import/model_loader.h"
+#include "compiler/import/static_sequences.h"
 #include "compiler/import/unroll.h"
 #include "compiler/import/value_types.h"
 
@@ -73,6 +74,8 @@ llvm::Expected<int> foldConstants(onnx::ModelProto &model, llvm::StringRef model
   for (int round = 0; round < 16; ++round) {
     auto n = foldConstantsOnce(model);
     if (!n) return n.takeError();
+    // Sequences whose structure is known (positions folded) become lists of tensors.
+    *n += resolveStaticSequences(*model.mutable_graph(), defaultOpset(model));
     // Folding may have made an If's condition constant; its branch then joins the graph.
     *n += inlineConstantIfs(*model.mutable_graph());
     // ... or a Loop's trip count: its iterations join the graph.
@@ -81,6 +84,7 @@ llvm::Expected<int> foldConstants(onnx::ModelProto &model, llvm::StringRef model
     if (*n == 0) break;
     if (auto err = inferShapes(model, modelPath)) return std::move(err);
   }
+  if (auto err = checkSequencesResolved(model.graph(), modelPath)) return std::move(err);
   return total;
 }
 

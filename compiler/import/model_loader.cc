@@ -126,6 +126,8 @@ llvm::Error inferShapes(onnx::ModelProto &model, llvm::StringRef modelPath) {
 
 llvm::Error checkStaticInputs(const onnx::ModelProto &model, llvm::StringRef modelPath) {
   for (const auto &vi : model.graph().input()) {
+    // Sequences and optionals have no shape of their own: static_sequences.cc decides.
+    if (vi.type().has_sequence_type() || vi.type().has_optional_type()) continue;
     const ValueType t = valueTypeOf(vi.type());
     if (!t.has_shape)
       return makeError(ErrorCode::DynamicShape,

@@ -9,6 +9,10 @@
 # list), provided every test_data_set holds the same bytes for them; pfvm then gets the other
 # inputs only, renumbered input_0.pb, input_1.pb, ... in graph input order (pfvm matches input_N.pb
 # to the program's inputs by position) in WORK/CASE.inputs/test_data_set_N.
+#
+# Sequence and optional outputs: the device has tensors only, so onnx-import makes such an output
+# one device output per element; their expected files are unpacked the same way there, and the
+# number of outputs pfvm compared must match.
 import collections
 import glob
 import os
@@ -31,6 +35,9 @@ FREEZE_HINT = re.compile(r"for the graph inputs they are computed from: (.+)$", 
 # such a case is run again (up to REBUILD_RETRIES times, REBUILD_WAIT_S apart).
 REBUILD_SIGNS = ("cannot find the '", "doesn't exist!", "cannot run: ")
 REBUILD_RETRIES, REBUILD_WAIT_S = 3, 5.0
+
+# pfvm prints one "output N 'NAME': ..." line per output it compared.
+PFVM_OUTPUT = re.compile(r"^output \d+ '", re.M)
 
 # pfvm exits with E506 while another process holds the emulated device; such a run is retried.
 DEVICE_BUSY_RETRIES = 5
@@ -113,10 +120,13 @@ def _run_case_once(case_dir, config):
         if not data_sets:
             result["reason"] = "no test_data_set"
             return _finish(result, t0)
+        output_kinds = model.get("output_kinds", [])
+        structured = any(kind != "tensor" for kind in output_kinds)
         for data in data_sets:
-            inputs_dir = data
-            if frozen:
-                inputs_dir = _inputs_without(data, frozen, graph_inputs, out_dir + ".inputs")
+            inputs_dir, expected_outputs = data, None
+            if frozen or structured:
+                inputs_dir, expected_outputs = _staged_data(data, frozen, model.get("inputs", []),
+                                                            output_kinds, out_dir + ".inputs")
             for attempt in range(DEVICE_BUSY_RETRIES + 1):
                 rc, out, err = _run([os.path.join(config.bin_dir, "pfvm"), "run", out_dir, "--inputs", inputs_dir,
                                      "--check", "--rtol=%g" % config.rtol, "--atol=%g" % config.atol],
@@ -124,6 +134,11 @@ def _run_case_once(case_dir, config):
                 if rc == 0 or "[E506]" not in err or attempt == DEVICE_BUSY_RETRIES:
                     break
                 time.sleep(0.2 * (attempt + 1))
+            if rc == 0 and expected_outputs is not None and expected_outputs != len(PFVM_OUTPUT.findall(out)):
+                result["reason"] = "check FAIL: output count differs"
+                result["details"].update(phase="run", data_set=os.path.basename(data),
+                                         expected_outputs=expected_outputs)
+                return _finish(result, t0)
             if rc == 0:
                 continue
             if "[E405]" in err:
@@ -162,17 +177,28 @@ def _freeze_problem(frozen, graph_inputs, data_sets):
     return ""
 
 
-def _inputs_without(data, frozen, graph_inputs, root):
-    """A copy of data set `data` without the frozen inputs, the others renumbered in order."""
+def _staged_data(data, frozen, graph_inputs, output_kinds, root):
+    """A copy of data set `data` without the frozen inputs, the others renumbered in order, and
+    with every sequence or optional output (SequenceProto / OptionalProto) as its tensors, one
+    output_N.pb each in order: onnx-import makes a sequence output one device output per element
+    (NAME.0, NAME.1, ...), an optional one none or one. Returns (folder, number of outputs)."""
     folder = os.path.join(root, os.path.basename(data))
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     kept = [k for k, name in enumerate(graph_inputs) if name not in frozen]
     for new, old in enumerate(kept):
         shutil.copyfile(os.path.join(data, "input_%d.pb" % old), os.path.join(folder, "input_%d.pb" % new))
-    for path in glob.glob(os.path.join(data, "output_*.pb")):
-        shutil.copyfile(path, os.path.join(folder, os.path.basename(path)))
-    return folder
+    tensors, output_kinds = [], list(output_kinds)
+    if not output_kinds:  # the model's outputs could not be read: the files as they are
+        for path in sorted(glob.glob(os.path.join(data, "output_*.pb"))):
+            output_kinds.append("tensor")
+    for k, kind in enumerate(output_kinds):
+        with open(os.path.join(data, "output_%d.pb" % k), "rb") as f:
+            tensors.extend(onnx_wire.tensors_of(f.read(), kind))
+    for k, t in enumerate(tensors):
+        with open(os.path.join(folder, "output_%d.pb" % k), "wb") as f:
+            f.write(t)
+    return folder, len(tensors)
 
 
 def _finish(result, t0):

@@ -57,17 +57,49 @@ def _elem_type(value_info):
     return None if tensor is None else _first(tensor, 1)
 
 
+# TypeProto's value fields: tensor_type = 1, sequence_type = 4, optional_type = 9.
+_KINDS = {1: "tensor", 4: "sequence", 9: "optional"}
+
+
+def _kind(value_info):
+    type_proto = _first(value_info, 2)
+    for number, _ in fields(type_proto if type_proto is not None else b""):
+        if number in _KINDS:
+            return _KINDS[number]
+    return "tensor"
+
+
+def tensors_of(buf, kind):
+    """The TensorProto bytes a value file holds, in order: itself for a tensor; the elements of a
+    SequenceProto (tensor_values = 3); of an OptionalProto (tensor_value = 3, sequence_value = 5)
+    its tensor, its sequence's elements, or none when it is empty."""
+    if kind == "tensor":
+        return [bytes(buf)]
+    if kind == "sequence":
+        return [bytes(v) for n, v in fields(memoryview(buf)) if n == 3]
+    out = []
+    for n, v in fields(memoryview(buf)):
+        if n == 3:
+            out.append(bytes(v))
+        elif n == 5:
+            out.extend(tensors_of(v, "sequence"))
+    return out
+
+
 def read_model_summary(path):
     """Returns {"elem_types": set of graph input/output element types, "ops": [op types],
     "inputs": [graph input names that are not initializers, in order]} (the order of a test
-    data set's input_K.pb files)."""
+    data set's input_K.pb files), "output_kinds": ["tensor" | "sequence" | "optional", per graph
+    output]}."""
     with open(path, "rb") as f:
         model = memoryview(f.read())
     graph = _first(model, 7)
-    elem_types, ops, inputs, inits = set(), [], [], set()
+    elem_types, ops, inputs, inits, output_kinds = set(), [], [], set(), []
     if graph is None:
-        return {"elem_types": elem_types, "ops": ops, "inputs": inputs}
+        return {"elem_types": elem_types, "ops": ops, "inputs": inputs, "output_kinds": output_kinds}
     for number, value in fields(graph):
+        if number == 12:
+            output_kinds.append(_kind(value))
         if number == 11:
             name = _first(value, 1)
             inputs.append(bytes(name or b"").decode("utf-8", "replace"))
@@ -82,7 +114,8 @@ def read_model_summary(path):
             op = _first(value, 4)
             if op is not None:
                 ops.append(bytes(op).decode("utf-8", "replace"))
-    return {"elem_types": elem_types, "ops": ops, "inputs": [i for i in inputs if i not in inits]}
+    return {"elem_types": elem_types, "ops": ops, "inputs": [i for i in inputs if i not in inits],
+            "output_kinds": output_kinds}
 
 
 def float_dtype_for(elem_types):
