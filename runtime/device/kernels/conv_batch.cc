@@ -122,6 +122,37 @@ __attribute__((target("avx512f"))) void gemmRowsZmm(const float *col, int64_t ld
 
 const bool kHasAvx512 = __builtin_cpu_supports("avx512f");
 
+// Two groups with the same weight rows (two windows of the same output channels), 8 pixels or
+// fewer each: window one's pixels in lanes 0-7 of an AVX-512 vector, window two's in 8-15, so
+// one multiply-add serves both (per pixel the same fused multiply-adds in the same order as
+// gemm8x1). MR rows at once; o1 / o2: the rows' outputs in the two groups.
+template <int MR>
+__attribute__((target("avx512f"))) void gemmPairZmm(const float *col, int64_t kTotal, const float *const *wRows,
+                                                    float *const *o1, float *const *o2, int64_t cols) {
+  const float *w[MR];
+  for (int r = 0; r < MR; ++r) w[r] = wRows[r];
+  __m512 acc[MR];
+  for (int r = 0; r < MR; ++r) acc[r] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < kTotal; ++k) {
+    const __m512 x = _mm512_loadu_ps(col + 16 * k);
+    for (int r = 0; r < MR; ++r) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(w[r][k]), x, acc[r]);
+  }
+  const __mmask16 lo = static_cast<__mmask16>((1u << cols) - 1), hi = static_cast<__mmask16>(lo << 8);
+  for (int r = 0; r < MR; ++r) {
+    _mm512_mask_storeu_ps(o1[r], lo, acc[r]);
+    _mm512_mask_storeu_ps(o2[r] - 8, hi, acc[r]);  // lanes 8.. land at o2[r][0..]
+  }
+}
+
+__attribute__((target("avx512f"))) void gemmPairRows(const float *col, int64_t kTotal, const float *const *w,
+                                                     float *const *o1, float *const *o2, int64_t rows,
+                                                     int64_t cols) {
+  int64_t r = 0;
+  for (; r + 10 <= rows; r += 10) gemmPairZmm<10>(col, kTotal, w + r, o1 + r, o2 + r, cols);
+  for (; r + 4 <= rows; r += 4) gemmPairZmm<4>(col, kTotal, w + r, o1 + r, o2 + r, cols);
+  for (; r < rows; ++r) gemmPairZmm<1>(col, kTotal, w + r, o1 + r, o2 + r, cols);
+}
+
 template <int NV>
 void gemmRows(const float *col, int64_t ldc, int64_t kTotal, const float *const *w, float *const *o, int64_t rows,
               int64_t j0, int64_t cols) {
@@ -161,8 +192,63 @@ void convBatchF32(const ConvGeometry &g, const ConvInputLayout &x, int64_t wStri
   const int64_t ldc = pixels <= 8 ? 8 : (pixels + 15) / 16 * 16;  // whole vectors, zero past the end
   const std::vector<int64_t> &order = groups.order, &groupStart = groups.start;
   const int64_t groupCount = static_cast<int64_t>(groupStart.size()) - 1;
-  // One task per group: its im2col (in the thread's buffer), then all its rows.
-  parallel(groupCount, [&](int64_t gi) {
+  auto rowWeights = [&](int64_t gi, int64_t row) {
+    return ws[order[groupStart[gi] + row / g.co]] + (row % g.co) * wStride;
+  };
+  auto rowOut = [&](int64_t gi, int64_t row) {
+    return out + order[groupStart[gi] + row / g.co] * tile + (row % g.co) * pixels;
+  };
+  // Small planes: groups with the same weight rows go in pairs (gemmPairZmm).
+  std::vector<std::pair<int64_t, int64_t>> tasks;  // (group, its partner or -1)
+  if (kHasAvx512 && pixels <= 8) {
+    llvm::DenseMap<std::pair<const float *, int64_t>, int64_t> waiting;  // (first row's weights, rows) -> group
+    for (int64_t gi = 0; gi < groupCount; ++gi) {
+      const int64_t rows = (groupStart[gi + 1] - groupStart[gi]) * g.co;
+      auto [it, fresh] = waiting.try_emplace({rowWeights(gi, 0), rows}, gi);
+      bool same = !fresh;
+      for (int64_t r = 1; same && r < rows; ++r) same = rowWeights(gi, r) == rowWeights(it->second, r);
+      if (same) {
+        tasks.push_back({it->second, gi});
+        waiting.erase(it);
+      }
+    }
+    for (auto &[key, gi] : waiting) tasks.push_back({gi, -1});
+  } else {
+    for (int64_t gi = 0; gi < groupCount; ++gi) tasks.push_back({gi, -1});
+  }
+  // One task per group or pair: its im2col (in the thread's buffer), then all its rows.
+  parallel(static_cast<int64_t>(tasks.size()), [&](int64_t ti) {
+    const auto [gi, partner] = tasks[ti];
+    if (partner >= 0) {
+      thread_local std::vector<float> pairBuffer;
+      if (pairBuffer.size() < static_cast<size_t>(kTotal * 16)) pairBuffer.resize(kTotal * 16);
+      for (int half = 0; half < 2; ++half) {
+        const float *in = xs[order[groupStart[half ? partner : gi]]];
+        float *col = pairBuffer.data() + 8 * half;
+        for (int64_t c = 0; c < g.c; ++c)
+          for (int64_t kh = 0; kh < g.kh; ++kh)
+            for (int64_t kw = 0; kw < g.kw; ++kw, col += 16) {
+              const float *src = in + c * x.channel + kh * g.dh * x.row + kw * g.dw;
+              for (int64_t oh = 0; oh < g.oh; ++oh)
+                for (int64_t ow = 0; ow < g.ow; ++ow) col[oh * g.ow + ow] = src[oh * g.sh * x.row + ow * g.sw];
+              std::fill(col + pixels, col + 8, 0.0f);
+            }
+      }
+      constexpr int64_t kChunk = 40;
+      const int64_t rows = (groupStart[gi + 1] - groupStart[gi]) * g.co;
+      for (int64_t first = 0; first < rows; first += kChunk) {
+        const int64_t count = std::min(kChunk, rows - first);
+        const float *w[kChunk];
+        float *o1[kChunk], *o2[kChunk];
+        for (int64_t r = 0; r < count; ++r) {
+          w[r] = rowWeights(gi, first + r);
+          o1[r] = rowOut(gi, first + r);
+          o2[r] = rowOut(partner, first + r);
+        }
+        gemmPairRows(pairBuffer.data(), kTotal, w, o1, o2, count, pixels);
+      }
+      return;
+    }
     thread_local std::vector<float> buffer;  // reused: its pages are faulted once per thread
     if (buffer.size() < static_cast<size_t>(kTotal * ldc)) buffer.resize(kTotal * ldc);
     float *col = buffer.data();

@@ -89,7 +89,8 @@ TEST_CASE("batched fp32 convolution over PEs sharing windows matches the referen
     g.oh = pick(1, 5), g.ow = pick(1, 20), g.sh = pick(1, 2), g.sw = pick(1, 2), g.dh = pick(1, 2), g.dw = pick(1, 2);
     g.ih = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
     g.iw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-    // A few windows of one padded buffer, each shared by several PEs with their own weights.
+    // A few windows of one padded buffer, each shared by several PEs with their own weights, or
+    // (every other trial) the same output channels in every window.
     ConvInputLayout l{0, 0, g.iw + pick(0, 9), false};
     l.channel = l.row * (g.ih + pick(0, 4));
     l.batch = l.channel * g.c;
@@ -99,13 +100,30 @@ TEST_CASE("batched fp32 convolution over PEs sharing windows matches the referen
     for (float &v : x) v = value(rng);
     for (float &v : w) v = value(rng);
     std::vector<const float *> xs(pes), ws(pes);
-    for (int p = 0; p < pes; ++p) xs[p] = x.data() + (p % windows) * 3, ws[p] = w.data() + p * g.co * wStride;
+    const bool shared = trial % 2;
+    for (int p = 0; p < pes; ++p)
+      xs[p] = x.data() + (p % windows) * 3, ws[p] = w.data() + (shared ? p / windows : p) * g.co * wStride;
     const int64_t tile = g.co * g.oh * g.ow;
     std::vector<float> out(pes * tile), ref(pes * tile, 0.0f);
     convBatchF32(g, l, wStride, xs.data(), ws.data(), groupByWindow(pes, xs.data()), out.data(), serial);
     for (int p = 0; p < pes; ++p) reference(g, l, xs[p], ws[p], wStride, ref.data() + p * tile, false);
     INFO("trial " << trial);
     for (size_t i = 0; i < out.size(); ++i) REQUIRE(out[i] == Approx(ref[i]).margin(1e-4));
+    // Bit for bit: one fused multiply-add per tap, in tap order, from zero (however the PEs
+    // are grouped, paired or vectorised).
+    for (int p = 0; p < pes; ++p)
+      for (int64_t co = 0; co < g.co; ++co)
+        for (int64_t oh = 0; oh < g.oh; ++oh)
+          for (int64_t ow = 0; ow < g.ow; ++ow) {
+            float acc = 0.0f;
+            for (int64_t c = 0, t = 0; c < g.c; ++c)
+              for (int64_t kh = 0; kh < g.kh; ++kh)
+                for (int64_t kw = 0; kw < g.kw; ++kw, ++t)
+                  acc = std::fmaf(ws[p][co * wStride + t],
+                                  xs[p][c * l.channel + (oh * g.sh + kh * g.dh) * l.row + ow * g.sw + kw * g.dw], acc);
+            const float got = out[p * tile + (co * g.oh + oh) * g.ow + ow];
+            REQUIRE(std::memcmp(&got, &acc, sizeof(float)) == 0);
+          }
   }
 }
 
