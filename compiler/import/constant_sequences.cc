@@ -29,14 +29,16 @@ class Freezer {
     for (int k = 0; k < seq.tensor_values_size(); ++k) {
       onnx::TensorProto t = seq.tensor_values(k);
       if (want && t.data_type() != want)
-        return bad(llvm::formatv("element {0} has type {1}, the input's elements {2}", k, t.data_type(), want));
+        return bad(llvm::formatv("element {0} has type {1}, the input's elements {2}", k,
+                                 t.data_type(), want));
       t.set_name(freshValueName(g_, out + "/" + std::to_string(k)));
       n.add_input(t.name());
       *g_.add_initializer() = std::move(t);
     }
     if (!seq.tensor_values_size()) {
       auto *a = n.add_attribute();
-      a->set_name("dtype"), a->set_type(onnx::AttributeProto::INT), a->set_i(want ? want : onnx::TensorProto::FLOAT);
+      a->set_name("dtype"), a->set_type(onnx::AttributeProto::INT);
+      a->set_i(want ? want : onnx::TensorProto::FLOAT);
     }
     n.add_output(out);
     nodes_.push_back(std::move(n));
@@ -61,7 +63,8 @@ class Freezer {
       const std::string value = freshValueName(g_, out + "/value");
       if (auto err = sequence(opt.sequence_value(), elem.sequence_type(), value)) return err;
       n.add_input(value);
-    } else if (opt.elem_type() != onnx::OptionalProto::UNDEFINED && opt.elem_type() != onnx::OptionalProto::TENSOR &&
+    } else if (opt.elem_type() != onnx::OptionalProto::UNDEFINED &&
+               opt.elem_type() != onnx::OptionalProto::TENSOR &&
                opt.elem_type() != onnx::OptionalProto::SEQUENCE) {
       return bad("only optionals of tensors or sequences of tensors are supported");
     } else {  // absent

@@ -87,7 +87,8 @@ llvm::Error checkSequencesResolved(const onnx::GraphProto &g, llvm::StringRef mo
     feeding.insert(v);
     auto p = producer.find(v);
     if (p == producer.end()) continue;
-    const bool makesSeq = llvm::any_of(p->second->output(), [&](const std::string &o) { return seqs.contains(o); });
+    const bool makesSeq =
+        llvm::any_of(p->second->output(), [&](const std::string &o) { return seqs.contains(o); });
     if (makesSeq) {
       for (auto &o : structureOperands(*p->second, seqs)) work.push_back(o);
     } else {

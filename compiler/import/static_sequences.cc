@@ -274,7 +274,8 @@ bool Resolver::splitToSequence(const onnx::NodeProto &n) {
     parts.assign(split.output().begin(), split.output().end());
   }
   if (squeeze) {
-    if (c_.opset() >= 13) parts_.initializers.push_back(encodeTensor(HostTensor::ints({axis}), prefix + "axes"));
+    if (c_.opset() >= 13)
+      parts_.initializers.push_back(encodeTensor(HostTensor::ints({axis}), prefix + "axes"));
     for (auto &p : parts) {
       onnx::NodeProto &sq = add("Squeeze", p + "/squeeze", {p}, p + "/squeezed");
       if (c_.opset() >= 13) sq.add_input(prefix + "axes");
@@ -333,8 +334,9 @@ int Resolver::splitOutputs() {
       elems = known_.count(it->second.input(0)) ? *elements(it->second.input(0))
                                                  : std::vector<std::string>{it->second.input(0)};
     for (size_t k = 0; k < elems.size(); ++k) {
-      std::string name = vi.name() + "." + std::to_string(k);
-      for (int j = 1; names.contains(name); ++j) name = vi.name() + "." + std::to_string(k) + "_" + std::to_string(j);
+      const std::string want = vi.name() + "." + std::to_string(k);
+      std::string name = want;
+      for (int j = 1; names.contains(name); ++j) name = want + "_" + std::to_string(j);
       names.insert(name);
       appendIdentity(parts_, name, elems[k], name);
       onnx::ValueInfoProto &out = *outputs.Add();

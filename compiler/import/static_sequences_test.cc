@@ -52,7 +52,9 @@ std::string importDump(const onnx::ModelProto &model, ImportOptions options = {}
 
 std::string importDump(const std::string &body, int opset = 13) { return importDump(modelOf(body, opset)); }
 
-std::string importError(const onnx::ModelProto &model) { return errorText(importModel(writeModel(model), {})); }
+std::string importError(const onnx::ModelProto &model) {
+  return errorText(importModel(writeModel(model), {}));
+}
 
 const onnx::NodeProto *producerOf(const onnx::GraphProto &g, const std::string &value) {
   for (const auto &n : g.node())
