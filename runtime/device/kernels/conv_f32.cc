@@ -138,11 +138,8 @@ PFCOMP_AVX512 void convMicroZmm(const float *x, const int32_t *taps, int64_t t0,
 
 const bool kHasAvx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
 
-// One output channel block of CB channels over 16 columns of a wide row (runRow): convMicro's
-// S partial sums for a block of CB channels and one row vector, added up as there (onto zero).
-// out gets CB x 16 sums.
 // The 16 columns of a wide row at one tap: neighbouring input columns (kSw = 1) or the even
-// ones of 32 (kSw = 2); `lanes` valid.
+// ones of 32 (kSw = 2); masked to the columns the valid lanes read.
 template <int kSw>
 PFCOMP_AVX512 __attribute__((always_inline)) inline __m512 loadWide(const float *p, __mmask16 k0, __mmask16 k1) {
   if constexpr (kSw == 1) {
@@ -153,32 +150,40 @@ PFCOMP_AVX512 __attribute__((always_inline)) inline __m512 loadWide(const float 
   }
 }
 
-template <int CB, int kSw>
+// A PE block of CB channels and R output rows over 16 columns of each of those rows of a wide
+// row (runRow), with the S partial sums convMicro uses for that block, added up as there (onto
+// zero): each lane gets the bits of its own PE. out gets CB x R x 16 sums.
+template <int CB, int R, int kSw>
 PFCOMP_AVX512 void rowMicro(const float *x, const int32_t *taps, int64_t t1, const float *w, int64_t wStride,
-                            int64_t lanes, float *out) {
-  constexpr int S = CB >= 8 ? 1 : 8 / CB;
+                            const int32_t *rowOff, int64_t lanes, float *out) {
+  constexpr int S = CB * R >= 8 ? 1 : 8 / (CB * R);
   const int64_t cols = kSw * (lanes - 1) + 1;  // input columns the valid lanes read
   const __mmask16 k0 = static_cast<__mmask16>((1u << std::min<int64_t>(cols, 16)) - 1);
   const __mmask16 k1 = static_cast<__mmask16>((1u << std::max<int64_t>(cols - 16, 0)) - 1);
-  __m512 acc[S][CB];
+  __m512 acc[S][CB][R];
   for (int s = 0; s < S; ++s)
-    for (int cb = 0; cb < CB; ++cb) acc[s][cb] = _mm512_setzero_ps();
+    for (int cb = 0; cb < CB; ++cb)
+      for (int r = 0; r < R; ++r) acc[s][cb][r] = _mm512_setzero_ps();
+#define PFCOMP_ROW_TAP(s, t)                                                                  \
+  do {                                                                                       \
+    __m512 xv[R];                                                                            \
+    for (int r = 0; r < R; ++r) xv[r] = loadWide<kSw>(x + taps[t] + rowOff[r], k0, k1);      \
+    for (int cb = 0; cb < CB; ++cb) {                                                        \
+      const __m512 wv = _mm512_set1_ps(w[cb * wStride + (t)]);                               \
+      for (int r = 0; r < R; ++r) acc[s][cb][r] = _mm512_fmadd_ps(wv, xv[r], acc[s][cb][r]); \
+    }                                                                                        \
+  } while (0)
   int64_t t = 0;
   for (; t + S <= t1; t += S)
-    for (int s = 0; s < S; ++s) {
-      const __m512 xv = loadWide<kSw>(x + taps[t + s], k0, k1);
-      for (int cb = 0; cb < CB; ++cb)
-        acc[s][cb] = _mm512_fmadd_ps(_mm512_set1_ps(w[cb * wStride + t + s]), xv, acc[s][cb]);
+    for (int s = 0; s < S; ++s) PFCOMP_ROW_TAP(s, t + s);
+  for (; t < t1; ++t) PFCOMP_ROW_TAP(0, t);
+#undef PFCOMP_ROW_TAP
+  for (int cb = 0; cb < CB; ++cb)
+    for (int r = 0; r < R; ++r) {
+      __m512 sum = acc[0][cb][r];
+      for (int s = 1; s < S; ++s) sum = _mm512_add_ps(sum, acc[s][cb][r]);
+      _mm512_storeu_ps(out + 16 * (cb * R + r), _mm512_add_ps(_mm512_setzero_ps(), sum));
     }
-  for (; t < t1; ++t) {
-    const __m512 xv = loadWide<kSw>(x + taps[t], k0, k1);
-    for (int cb = 0; cb < CB; ++cb) acc[0][cb] = _mm512_fmadd_ps(_mm512_set1_ps(w[cb * wStride + t]), xv, acc[0][cb]);
-  }
-  for (int cb = 0; cb < CB; ++cb) {
-    __m512 sum = acc[0][cb];
-    for (int s = 1; s < S; ++s) sum = _mm512_add_ps(sum, acc[s][cb]);
-    _mm512_storeu_ps(out + 16 * cb, _mm512_add_ps(_mm512_setzero_ps(), sum));
-  }
 }
 
 template <int kSw, bool kMasked, bool kContig>
@@ -346,36 +351,57 @@ void DirectConvF32::run(const float *x, const float *w, int64_t wStride, float *
   }
 }
 
+namespace {
+
+using RowMicro = void (*)(const float *, const int32_t *, int64_t, const float *, int64_t, const int32_t *, int64_t,
+                          float *);
+
+template <int kSw>
+RowMicro pickRowMicro(int cb, int r) {
+  switch (cb * 8 + r) {
+    case 8 + 1: return rowMicro<1, 1, kSw>;
+    case 8 + 2: return rowMicro<1, 2, kSw>;
+    case 8 + 4: return rowMicro<1, 4, kSw>;
+    case 16 + 1: return rowMicro<2, 1, kSw>;
+    case 16 + 2: return rowMicro<2, 2, kSw>;
+    case 16 + 4: return rowMicro<2, 4, kSw>;
+    case 32 + 1: return rowMicro<4, 1, kSw>;
+    default: return rowMicro<4, 2, kSw>;
+  }
+}
+
+}  // namespace
+
 bool DirectConvF32::joinsRows() const {
   const int64_t tapCount = static_cast<int64_t>(taps_.size());
-  bool ok = wide_ && !split_ && g_.n == 1 && g_.oh == 1 && g_.ow <= 8;
-  for (const Block &b : blocks_) ok &= b.r == 1 && b.safeTaps == tapCount;
+  // One row vector per output row: a PE's rows continue in its neighbour's columns.
+  bool ok = wide_ && !split_ && g_.n == 1 && g_.ow <= 8;
+  for (const Block &b : blocks_) ok &= b.safeTaps == tapCount;
   return ok;
 }
 
 void DirectConvF32::runRow(const float *x, int64_t pes, const float *w, int64_t wStride, float *const *ys,
                            bool accumulate) const {
-  const int64_t columns = pes * g_.ow, tapCount = static_cast<int64_t>(taps_.size());
-  alignas(64) float sums[4 * 16];
+  const int64_t ow = g_.ow, columns = pes * ow, tapCount = static_cast<int64_t>(taps_.size()),
+                plane = g_.oh * g_.ow;
+  alignas(64) float sums[8 * 16];
   for (const Block &b : blocks_) {
     const float *wb = w + b.co * wStride;
+    const RowMicro micro = loadStride_ == 2 ? pickRowMicro<2>(b.cb, b.r) : pickRowMicro<1>(b.cb, b.r);
     for (int64_t c0 = 0; c0 < columns; c0 += 16) {
       const int64_t lanes = std::min<int64_t>(16, columns - c0);
-      const float *xc = x + c0 * loadStride_;
-      switch (b.cb * 4 + static_cast<int>(loadStride_)) {
-        case 16 + 1: rowMicro<4, 1>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
-        case 16 + 2: rowMicro<4, 2>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
-        case 8 + 1: rowMicro<2, 1>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
-        case 8 + 2: rowMicro<2, 2>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
-        case 4 + 2: rowMicro<1, 2>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
-        default: rowMicro<1, 1>(xc, taps_.data(), tapCount, wb, wStride, lanes, sums); break;
+      micro(x + c0 * loadStride_, taps_.data(), tapCount, wb, wStride, &rowOff_[b.row], lanes, sums);
+      // The chunk's columns, PE by PE.
+      for (int64_t pe = c0 / ow, c = c0; c < c0 + lanes; ++pe) {
+        const int64_t j0 = c - pe * ow, j1 = std::min(ow, c0 + lanes - pe * ow);
+        for (int cb = 0; cb < b.cb; ++cb)
+          for (int r = 0; r < b.r; ++r) {
+            float *dst = ys[pe] + (b.co + cb) * plane + rowOut_[b.row + r];
+            const float *v = sums + 16 * (cb * b.r + r) + (c - c0) - j0;
+            for (int64_t j = j0; j < j1; ++j) dst[j] = accumulate ? dst[j] + v[j] : v[j];
+          }
+        c += j1 - j0;
       }
-      for (int cb = 0; cb < b.cb; ++cb)
-        for (int64_t c = c0; c < c0 + lanes; ++c) {
-          float &dst = ys[c / g_.ow][(b.co + cb) * g_.ow + c % g_.ow];
-          const float v = sums[16 * cb + (c - c0)];
-          dst = accumulate ? dst + v : v;
-        }
     }
   }
 }

@@ -35,10 +35,10 @@ class DirectConvF32 {
   // W's (c, kh, kw) taps are contiguous per output channel, `wStride` floats apart.
   void run(const float *x, const float *w, int64_t wStride, float *y, bool accumulate) const;
 
-  // PEs that are neighbours along one output row (PE i's X at x + i * OW * SW, one W): with one
-  // output row of at most 8 columns per PE, stride 1 or 2 and no masked taps, they run as one
-  // wide row, 16 columns per AVX-512 vector, each column with its own PE's partial sums (the
-  // same bits as run()). PE i's Y at ys[i].
+  // PEs that are neighbours along the output rows (PE i's X at x + i * OW * SW, one W): with
+  // output rows of at most 8 columns per PE, stride 1 or 2 and no masked taps, each output row
+  // of theirs runs as one wide row, 16 columns per AVX-512 vector, each column with its own
+  // PE's partial sums (the same bits as run()). PE i's Y at ys[i].
   bool joinsRows() const;
   void runRow(const float *x, int64_t pes, const float *w, int64_t wStride, float *const *ys, bool accumulate) const;
 

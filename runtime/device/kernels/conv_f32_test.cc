@@ -127,7 +127,7 @@ TEST_CASE("batched fp32 convolution over PEs sharing windows matches the referen
   }
 }
 
-TEST_CASE("PEs along one output row run as one wide row with the bits of their own runs") {
+TEST_CASE("PEs side by side run their output rows as wide rows with the bits of their own runs") {
   std::mt19937 rng(17);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   std::uniform_real_distribution<float> value(-1, 1);
@@ -135,8 +135,8 @@ TEST_CASE("PEs along one output row run as one wide row with the bits of their o
   for (int trial = 0; trial < 300; ++trial) {
     ConvGeometry g;
     g.c = pick(1, 40), g.co = pick(1, 7), g.kh = pick(1, 3), g.kw = pick(1, 3);
-    g.oh = 1, g.ow = pick(1, 8), g.sh = pick(1, 2), g.sw = pick(1, 2), g.dh = pick(1, 2), g.dw = pick(1, 2);
-    g.ih = (g.kh - 1) * g.dh + 1;
+    g.oh = pick(1, 5), g.ow = pick(1, 8), g.sh = pick(1, 2), g.sw = pick(1, 2), g.dh = pick(1, 2), g.dw = pick(1, 2);
+    g.ih = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
     g.iw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
     const int pes = pick(2, 9);
     // A view into a buffer whose rows hold every PE's window side by side.
@@ -149,7 +149,7 @@ TEST_CASE("PEs along one output row run as one wide row with the bits of their o
     w.resize(wStride * g.co);
     for (float &v : w) v = value(rng);
     const bool accumulate = pick(0, 1);
-    const int64_t tile = g.co * g.ow;
+    const int64_t tile = g.co * g.oh * g.ow;
     std::vector<float> together(pes * tile), alone;
     for (float &v : together) v = value(rng);
     alone = together;
@@ -161,7 +161,8 @@ TEST_CASE("PEs along one output row run as one wide row with the bits of their o
     std::vector<float *> ys;
     for (int p = 0; p < pes; ++p) ys.push_back(together.data() + p * tile);
     conv.runRow(x.data(), pes, w.data(), wStride, ys.data(), accumulate);
-    INFO("trial " << trial << " c " << g.c << " co " << g.co << " k " << g.kh << "x" << g.kw << " ow " << g.ow);
+    INFO("trial " << trial << " c " << g.c << " co " << g.co << " k " << g.kh << "x" << g.kw << " o " << g.oh << "x"
+                  << g.ow << " s " << g.sh << "," << g.sw);
     REQUIRE(std::memcmp(together.data(), alone.data(), together.size() * sizeof(float)) == 0);
   }
   // On a CPU without AVX-512 no geometry joins; with it, every one here does.
