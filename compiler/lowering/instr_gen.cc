@@ -139,7 +139,7 @@ LayerPlacement placeLayer(const LayerPlan &plan, const Dims &tile, const device:
 }
 
 EmitFlags emitFlags(const ir::Tiling &tiling) {
-  return {tiling.place_tiles(), tiling.double_buffer()};
+  return {tiling.place_tiles(), tiling.double_buffer(), tiling.l1b_align(), tiling.l1b_runs()};
 }
 
 llvm::Error checkSplitRules(const LayerPlan &plan, const Dims &tile) {
@@ -338,7 +338,12 @@ llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &t
 
   // Placement: row-major, or the grid order that shares the most bytes under one node when the
   // cycle model says it moves the first step faster.
-  if (flags.place_tiles) {
+  if (flags.l1b_align > 0) {
+    placement.setAligned(flags.l1b_align, flags.l1b_runs);
+    if (!placement.fitsAligned(std::min<int64_t>(tiles, hw.pes())))
+      return makeError(ErrorCode::Internal, "layer '{0}': {1} tiles in L1B-aligned runs of {2} do not fit the PEs",
+                       head.name, tiles, flags.l1b_align);
+  } else if (flags.place_tiles) {
     std::vector<const OperandMap *> ops;
     for (const Link &link : links) {
       for (size_t i = 0; i < link.plan->inputs.size(); ++i)

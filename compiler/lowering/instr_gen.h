@@ -49,6 +49,7 @@ struct ChainLink {
 struct EmitFlags {
   bool place_tiles = false;
   bool double_buffer = false;
+  int64_t l1b_align = 0, l1b_runs = 0;  // Tiling.l1b_align / l1b_runs (instead of place_tiles' search)
 };
 EmitFlags emitFlags(const ir::Tiling &tiling);
 

@@ -475,3 +475,21 @@ TEST_CASE("Cast converts on the load and integer Add runs on int64 tiles") {
   auto sum = run("Add", ir::I64, ir::I64, 2, x);
   for (int i = 0; i < 6; ++i) CHECK(sum[i] == double(2 * x[i]));
 }
+
+#include "compiler/lowering/pe_placement.h"
+
+TEST_CASE("L1B-aligned runs: no L1B boundary cuts a run, runs per L1B as asked") {
+  auto hw = device::resolveHardware("");  // 64 PEs per L1B
+  REQUIRE(static_cast<bool>(hw));
+  pfcomp::lowering::Placement p(*hw, {8, 14}, {1, 1});  // 8 channel blocks of 14 spatial tiles
+  p.setAligned(14, 4);                // 4 blocks per L1B: PEs 0-55, then 64-119
+  REQUIRE(p.fitsAligned(112));
+  p.ensure(0, 112);
+  CHECK(p.physical(0) == 0);
+  CHECK(p.physical(55) == 55);
+  CHECK(p.physical(56) == 64);   // block 4 starts the next L1B
+  CHECK(p.physical(111) == 119);
+  CHECK_THAT(p.describe(), Catch::Contains("4 runs of 14 per L1B"));
+  p.setAligned(14, 5);  // 70 PEs: more than an L1B
+  CHECK_FALSE(p.fitsAligned(112));
+}

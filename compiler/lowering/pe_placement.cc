@@ -98,7 +98,7 @@ std::string Placement::stepKey() const {
   appendRange(key, grid_);
   appendRange(key, tile_);
   appendRange(key, order_);
-  appendInts(key, {spread_, blockAxis_, block_, first_, static_cast<int64_t>(phys_.size()),
+  appendInts(key, {spread_, blockAxis_, block_, align_, runs_, first_, static_cast<int64_t>(phys_.size()),
                    hw_.pes(), hw_.pesPerGroup(), hw_.pesPerL2b(), hw_.pesPerL1b()});
   return key;
 }
@@ -157,8 +157,17 @@ void Placement::computePlacement(int64_t firstTile, int64_t active) {
   }
   phys_.resize(active);
   const int64_t pes = hw_.pes();
+  const int64_t perL1b = hw_.pesPerL1b(), runs = std::max<int64_t>(1, runs_);
   for (int64_t pe = 0; pe < active; ++pe)
-    phys_[pe] = spread && active < pes ? rank[pe] * pes / active : rank[pe];
+    phys_[pe] = align_ > 0 ? rank[pe] / align_ / runs * perL1b + rank[pe] / align_ % runs * align_ + rank[pe] % align_
+                : spread && active < pes ? rank[pe] * pes / active : rank[pe];
+}
+
+bool Placement::fitsAligned(int64_t active) const {
+  if (align_ <= 0) return true;
+  const int64_t perL1b = hw_.pesPerL1b();
+  if (runs_ < 1 || align_ * runs_ > perL1b) return false;
+  return ceilDiv(ceilDiv(active, align_), runs_) * perL1b <= hw_.pes();
 }
 
 device::WindowSpread Placement::windows(const OperandMap &op) const {
@@ -276,6 +285,7 @@ std::string Placement::describe() const {
   std::string s = order.empty() ? "row-major"
                                 : "axes " + llvm::join(llvm::map_range(order, [](int a) { return std::to_string(a); }), ",");
   if (blockAxis_ >= 0) s += ", axis " + std::to_string(blockAxis_) + " in blocks of " + std::to_string(block_);
+  if (align_ > 0) s += ", " + std::to_string(runs_) + " runs of " + std::to_string(align_) + " per L1B";
   return spread ? s + " spread" : s;
 }
 

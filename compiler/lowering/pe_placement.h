@@ -25,9 +25,15 @@ class Placement {
   // the order and the position inside the block becomes the innermost digit, so neighbouring PEs
   // vary that axis a little and the next axis too (an L1B then holds a few of each).
   void setOrder(std::vector<int> order, bool spread, int blockAxis = -1, int64_t block = 1) {
-    order_ = std::move(order), spread_ = spread, blockAxis_ = blockAxis, block_ = block, first_ = -1;
+    order_ = std::move(order), spread_ = spread, blockAxis_ = blockAxis, block_ = block, align_ = 0, first_ = -1;
   }
   const std::vector<int> &order() const { return order_; }
+  // Row-major in runs of `group` consecutive tiles, `runs` runs per L1B from its first PE: no L1B
+  // boundary cuts a run (L1Merge). fitsAligned: the runs fit an L1B and the step fits the PEs.
+  void setAligned(int64_t group, int64_t runs) {
+    order_.clear(), spread_ = false, blockAxis_ = -1, align_ = group, runs_ = runs, first_ = -1;
+  }
+  bool fitsAligned(int64_t active) const;
   // Places the tiles firstTile .. firstTile+active-1 (again only when the step changes).
   void ensure(int64_t firstTile, int64_t active) {
     if (firstTile != first_ || active != static_cast<int64_t>(phys_.size())) place(firstTile, active);
@@ -60,6 +66,7 @@ class Placement {
   bool spread_ = false;
   int blockAxis_ = -1;
   int64_t block_ = 1;
+  int64_t align_ = 0, runs_ = 1;
   int64_t first_ = -1;
   std::vector<int64_t> phys_;  // physical PE of each active PE
   std::vector<int64_t> byPhys_;  // the active PEs in physical order

@@ -67,15 +67,16 @@ void accept(const std::vector<MergeVerdict> &verdicts, const std::vector<size_t>
     const MergeVerdict &v = verdicts[c];
     // A producer an earlier merge changed no longer stores what this verdict saw, and a change of
     // the producer here would break the earlier merge that reads into it.
-    if (!v.legal || v.gain <= 0 || into.changed.count(v.unit) || (v.unplace_producer && into.used.count(v.unit)))
+    const bool changesProducer = v.unplace_producer || v.align_producer > 0;
+    if (!v.legal || v.gain <= 0 || into.changed.count(v.unit) || (changesProducer && into.used.count(v.unit)))
       continue;
     bool fits = true;
     for (size_t b = 0; b < v.l1b_bytes.size() && fits; ++b) fits = into.bytes[b] + v.l1b_bytes[b] <= l1bm;
     if (!fits) continue;
     for (size_t b = 0; b < v.l1b_bytes.size(); ++b) into.bytes[b] += v.l1b_bytes[b];
     into.accepted.push_back(c);
-    if (!v.reader_tile.empty() || v.unplace_readers) into.changed.insert(v.unit + 1);
-    if (v.unplace_producer) into.changed.insert(v.unit);
+    if (!v.reader_tile.empty() || v.unplace_readers || v.align_readers > 0) into.changed.insert(v.unit + 1);
+    if (changesProducer) into.changed.insert(v.unit);
     into.used.insert(v.unit);
     into.used.insert(v.unit + 1);
   }
@@ -115,7 +116,7 @@ std::vector<MergeVerdict> mergeCandidates(const ir::Graph &g, const std::vector<
   return out;
 }
 
-std::vector<int64_t> scaledReaderTile(const ir::Graph &g, const Unit &prod, const Unit &cons) {
+static std::vector<int64_t> scaledReaderTile(const ir::Graph &g, const Unit &prod, const Unit &cons) {
   const lowering::GraphView view(g);
   const ir::Node &head = *cons.front();
   const lowering::Dims from = view.shape(prod.back()->outputs(0)), to = view.shape(head.outputs(0));
@@ -130,6 +131,17 @@ std::vector<int64_t> scaledReaderTile(const ir::Graph &g, const Unit &prod, cons
   return out;
 }
 
+// Tiles per block of the outer two axes (a channel block's spatial tiles) of a rank >= 3 value.
+static int64_t spatialRun(const lowering::Dims &shape, const std::vector<int64_t> &tile) {
+  if (shape.size() < 3 || tile.size() != shape.size()) return 0;
+  int64_t run = 1;
+  for (size_t a = 2; a < shape.size(); ++a) run *= (shape[a] + tile[a] - 1) / std::max<int64_t>(tile[a], 1);
+  return run;
+}
+static int64_t spatialRun(const lowering::Dims &shape, const google::protobuf::RepeatedField<int64_t> &tile) {
+  return spatialRun(shape, std::vector<int64_t>(tile.begin(), tile.end()));
+}
+
 llvm::Error evaluateMerge(const ir::Graph &g, const std::vector<Unit> &units, const device::Hardware &hw,
                           MergeVerdict &v) {
   const Unit &prod = units[v.unit], &cons = units[v.unit + 1];
@@ -138,6 +150,7 @@ llvm::Error evaluateMerge(const ir::Graph &g, const std::vector<Unit> &units, co
   const int64_t baseCycles = device::computeTimeline(*base).total_cycles;
   // Copies of the pair's nodes, the reader unit's head on `readerTile` if given.
   auto attempt = [&](const std::vector<int64_t> &readerTile, bool unplaceProducer, bool unplaceReaders,
+                     int64_t alignProducer, int64_t alignReaders, int64_t runsProducer, int64_t runsReaders,
                      MergeVerdict &out) {
     std::vector<ir::Node> copies;
     copies.reserve(prod.size() + cons.size());
@@ -147,6 +160,8 @@ llvm::Error evaluateMerge(const ir::Graph &g, const std::vector<Unit> &units, co
         copies.push_back(*n);
         ir::Tiling &t = *copies.back().mutable_tiling();
         if (from == &prod ? unplaceProducer : unplaceReaders) t.set_place_tiles(false);
+        t.set_l1b_align(from == &prod ? alignProducer : alignReaders);
+        t.set_l1b_runs(from == &prod ? runsProducer : runsReaders);
         if (!readerTile.empty() && n == cons.front()) {
           t.clear_out_tile();
           for (int64_t d : readerTile) t.add_out_tile(d);
@@ -169,6 +184,10 @@ llvm::Error evaluateMerge(const ir::Graph &g, const std::vector<Unit> &units, co
     out.reader_tile = readerTile;
     out.unplace_producer = unplaceProducer;
     out.unplace_readers = unplaceReaders;
+    out.align_producer = alignProducer;
+    out.align_readers = alignReaders;
+    out.runs_producer = runsProducer;
+    out.runs_readers = runsReaders;
   };
   std::vector<std::vector<int64_t>> tiles = {{}};
   if (!lowering::LmResidency(g).involves(cons))  // LM residents fix the reader's tiles
@@ -181,13 +200,37 @@ llvm::Error evaluateMerge(const ir::Graph &g, const std::vector<Unit> &units, co
       const bool producer = unplace & 1, readers = unplace & 2;
       if ((producer && !placed(prod)) || (readers && !placed(cons))) continue;
       MergeVerdict tried = v;
-      attempt(tile, producer, readers, tried);
+      attempt(tile, producer, readers, 0, 0, 0, 0, tried);
       if (!tried.legal) {
         if (why.empty()) why = tried.why;
         continue;
       }
       if (!best.legal || tried.gain > best.gain) best = tried;
     }
+  // Both units in runs of a channel block's spatial tiles, as many channels under each L1B for
+  // the producer as for the readers (the most that fit both).
+  const int64_t perL1b = hw.pesPerL1b();
+  for (const auto &tile : tiles) {
+    const lowering::GraphView view(g);
+    const std::vector<int64_t> pt(prod.front()->tiling().out_tile().begin(), prod.front()->tiling().out_tile().end());
+    const std::vector<int64_t> rt = tile.empty() ? std::vector<int64_t>(cons.front()->tiling().out_tile().begin(),
+                                                                        cons.front()->tiling().out_tile().end())
+                                                 : tile;
+    const int64_t ap = spatialRun(view.shape(v.value), pt), ar = spatialRun(view.shape(cons.front()->outputs(0)), rt);
+    if (ap < 1 || ar < 1 || (ap == 1 && ar == 1) || ap > perL1b || ar > perL1b) continue;
+    const int64_t cp = pt[1], cr = rt[1];  // channels per tile
+    int64_t channels = 0;                  // per L1B, both sides
+    for (int64_t k = cp * (perL1b / ap); k >= 1; --k)
+      if (k % cp == 0 && k % cr == 0 && ap * (k / cp) <= perL1b && ar * (k / cr) <= perL1b) {
+        channels = k;
+        break;
+      }
+    if (channels == 0) continue;
+    MergeVerdict tried = v;
+    attempt(tile, false, false, ap, ar, channels / cp, channels / cr, tried);
+    if (tried.legal && (!best.legal || tried.gain > best.gain)) best = tried;
+    else if (!tried.legal && why.empty()) why = tried.why;
+  }
   v = best;
   if (!v.legal) v.why = why;
   return llvm::Error::success();
@@ -251,6 +294,7 @@ llvm::Expected<MergeStats> mergeInL1(ir::Graph &graph, const device::Hardware &h
   for (const ir::Node &nd : graph.nodes()) saved[nd.name()] = nd.tiling();
   std::map<std::string, std::vector<int64_t>> retile;  // reader heads on an L1B-local tile
   std::set<std::string> unplaced;                      // nodes whose tiles go on PEs in grid order
+  std::map<std::string, std::pair<int64_t, int64_t>> aligned;  // nodes in L1B-aligned runs of tiles
   ir::Schedule &s = *graph.mutable_schedule();
   for (size_t c : groups.front().accepted) {
     const MergeVerdict &v = verdicts[c];
@@ -262,14 +306,19 @@ llvm::Expected<MergeStats> mergeInL1(ir::Graph &graph, const device::Hardware &h
     m->set_gain_cycles(v.gain);
     for (int64_t b : v.l1b_bytes) stats.l1bm_bytes += b;
     if (!v.reader_tile.empty()) retile[units[v.unit + 1].front()->name()] = v.reader_tile;
-    for (size_t u : {v.unit, v.unit + 1})
+    for (size_t u : {v.unit, v.unit + 1}) {
       if (u == v.unit ? v.unplace_producer : v.unplace_readers)
         for (const ir::Node *nd : units[u]) unplaced.insert(nd->name());
+      if (int64_t run = u == v.unit ? v.align_producer : v.align_readers; run > 0)
+        for (const ir::Node *nd : units[u]) aligned[nd->name()] = {run, u == v.unit ? v.runs_producer : v.runs_readers};
+    }
   }
   const lowering::GraphView view(graph);
   for (ir::Node &nd : *graph.mutable_nodes()) {
     ir::Tiling &t = *nd.mutable_tiling();
     if (unplaced.count(nd.name())) t.set_place_tiles(false);
+    if (auto a = aligned.find(nd.name()); a != aligned.end())
+      t.set_l1b_align(a->second.first), t.set_l1b_runs(a->second.second);
     auto it = retile.find(nd.name());
     if (it == retile.end()) continue;
     t.clear_out_tile();

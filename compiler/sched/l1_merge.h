@@ -39,6 +39,10 @@ struct MergeVerdict {
   // (place_tiles off): the placements the cycle model picked for each alone put a producer tile
   // and its readers under different L1Bs.
   bool unplace_producer = false, unplace_readers = false;
+  // > 0: legal (or faster) with both units' tiles row-major in L1B-aligned runs of this many
+  // tiles (Tiling.l1b_align: a channel block's spatial tiles never cut by an L1B boundary).
+  int64_t align_producer = 0, align_readers = 0;
+  int64_t runs_producer = 0, runs_readers = 0;  // runs per L1B: the same channels under each L1B
 };
 
 // The values eligible for a merge: output of a unit's last node, not a graph output nor kept in
@@ -46,7 +50,8 @@ struct MergeVerdict {
 std::vector<MergeVerdict> mergeCandidates(const ir::Graph &graph, const std::vector<Unit> &units);
 
 // Builds the pair with and without the merge; legality from the L1BM check on its program. Tried:
-// the units as they are, either or both without placement, and (a reader unit that keeps nothing in LM)
+// the units as they are, either or both without placement, both with each channel block's spatial
+// tiles in L1B-aligned runs, and (a reader unit that keeps nothing in LM)
 // the reader on the producer's tile scaled to its output (elementwise: the same tile; a pooling:
 // the tile shrunk), placed or not; the legal variant that saves most is kept.
 llvm::Error evaluateMerge(const ir::Graph &graph, const std::vector<Unit> &units, const device::Hardware &hw,

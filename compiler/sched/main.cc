@@ -107,6 +107,11 @@ static llvm::Error run(const options::StageInvocation &inv) {
                 << (v.legal ? "legal" + std::string(v.reader_tile.empty() ? "" : " with the reader on the producer's tile") +
                                   (v.unplace_producer ? " with the producer unplaced" : "") +
                                   (v.unplace_readers ? " with the readers unplaced" : "") +
+                                  (v.align_producer > 0 ? " with L1B-aligned runs (" + std::to_string(v.runs_producer) +
+                                                              " x " + std::to_string(v.align_producer) + " / " +
+                                                              std::to_string(v.runs_readers) + " x " +
+                                                              std::to_string(v.align_readers) + " tiles per L1B)"
+                                                        : "") +
                                   ", pair gain " + std::to_string(v.gain) + " cycles"
                             : "not legal: " + v.why);
     auto &meta = *graph->mutable_meta();
