@@ -3,6 +3,7 @@
 #include "compiler/import/constant_inputs.h"
 #include "compiler/import/fold.h"
 #include "compiler/import/graph_edit.h"
+#include "compiler/import/if_conversion.h"
 #include "compiler/import/inline_functions.h"
 #include "compiler/import/lower.h"
 #include "compiler/import/model_loader.h"
@@ -86,6 +87,12 @@ llvm::Expected<ImportResult> importModel(llvm::StringRef modelPath, const Import
 
   auto folded = foldConstants(model, modelPath);
   if (!folded) return folded.takeError();
+  // Ifs whose condition folding could not settle: both branches, each output picked by Where.
+  if (convertRuntimeIfs(*model.mutable_graph()) > 0) {
+    if (auto err = inferShapes(model, modelPath)) return std::move(err);
+    auto more = foldConstants(model, modelPath);
+    if (!more) return more.takeError();
+  }
   // A rewrite needs its operands' shapes; one behind an op whose output shape only shape
   // inference of the rewritten graph knows (an Einsum feeding an Einsum) waits for the next
   // round. Each round rewrites fewer nodes; the bound only guards against a rewrite cycle.

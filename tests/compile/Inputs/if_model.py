@@ -41,7 +41,19 @@ def main():
              helper.make_node("Add", ["chosen", "r"], ["y"])]
     save(out, "if_const", nodes, [x_info], [zero, one])
     nodes = [helper.make_node("If", ["c"], ["y"], then_branch=then_g, else_branch=else_g, name="if_runtime")]
-    save(out, "if_runtime", nodes, [x_info, helper.make_tensor_value_info("c", TensorProto.BOOL, [])], [])
+    c_info = helper.make_tensor_value_info("c", TensorProto.BOOL, [])
+    save(out, "if_runtime", nodes, [x_info, c_info], [])
+    # Branches of different shapes ([2, 4] and [4, 2]): no Where can pick between them.
+    flip_g = helper.make_graph([helper.make_node("Transpose", ["x"], ["f_out"], perm=[1, 0])], "flip", [],
+                               [helper.make_tensor_value_info("f_out", TensorProto.FLOAT, [4, 2])])
+    nodes = [helper.make_node("If", ["c"], ["y"], then_branch=then_g, else_branch=flip_g, name="if_shapes")]
+    save_model(out, "if_shapes", nodes, [x_info, c_info],
+               [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", "cols"])], [])
+    for flag in (True, False):
+        x = np.random.default_rng(5).standard_normal((2, 4)).astype(np.float32)
+        y = np.maximum(x, 0) * 2 if flag else -x
+        save_data(os.path.join(out, "if_runtime_%s.data" % str(flag).lower()),
+                  [("x", x), ("c", np.array(flag))], [("y", y.astype(np.float32))])
 
     x = np.random.default_rng(3).standard_normal((2, 4)).astype(np.float32)
     y = np.maximum(x, 0) * 2 + np.maximum(x, 0)
