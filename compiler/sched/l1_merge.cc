@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace pfcomp::sched {
@@ -244,6 +245,8 @@ llvm::Expected<MergeStats> mergeInL1(ir::Graph &graph, const device::Hardware &h
   stats.candidates = static_cast<int>(verdicts.size());
   const size_t n = verdicts.size();
   std::vector<Group> groups;
+  // The program without merges (parallel: built while the candidates are costed).
+  std::unique_ptr<llvm::Expected<device::Program>> before;
   if (!options.parallel) {
     for (MergeVerdict &v : verdicts)
       if (auto err = evaluateMerge(graph, units, hw, v)) return std::move(err);
@@ -256,10 +259,12 @@ llvm::Expected<MergeStats> mergeInL1(ir::Graph &graph, const device::Hardware &h
     llvm::ThreadPool pool(llvm::hardware_concurrency(options.threads));
     std::vector<llvm::Error> errors;
     for (size_t c = 0; c < n; ++c) errors.push_back(llvm::Error::success());
+    if (n > 0)
+      pool.async([&] { before = std::make_unique<llvm::Expected<device::Program>>(emit::buildProgram(graph, hw)); });
     for (size_t c = 0; c < n; ++c)
       pool.async([&, c] { errors[c] = evaluateMerge(graph, units, hw, verdicts[c]); });
     pool.wait();
-    llvm::Error all = llvm::Error::success();
+    llvm::Error all = before && !*before ? before->takeError() : llvm::Error::success();
     for (llvm::Error &e : errors) all = llvm::joinErrors(std::move(all), std::move(e));
     if (all) return std::move(all);
     for (size_t c = 0; c < n; ++c) {
@@ -287,9 +292,9 @@ llvm::Expected<MergeStats> mergeInL1(ir::Graph &graph, const device::Hardware &h
   if (groups.empty() || groups.front().accepted.empty()) return stats;
 
   // The whole program decides: the merges stay only if it got faster.
-  auto before = emit::buildProgram(graph, hw);
-  if (!before) return before.takeError();
-  stats.cycles_before = stats.cycles_after = device::computeTimeline(*before).total_cycles;
+  if (!before) before = std::make_unique<llvm::Expected<device::Program>>(emit::buildProgram(graph, hw));
+  if (!*before) return before->takeError();
+  stats.cycles_before = stats.cycles_after = device::computeTimeline(**before).total_cycles;
   std::map<std::string, ir::Tiling> saved;
   for (const ir::Node &nd : graph.nodes()) saved[nd.name()] = nd.tiling();
   std::map<std::string, std::vector<int64_t>> retile;  // reader heads on an L1B-local tile

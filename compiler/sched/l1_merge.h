@@ -7,8 +7,8 @@
 // is kept only if the cost model says the pair got faster, and the whole set only if the whole
 // program did.
 //
-// CODEGEN_USE_PARALLEL_MERGE: the candidates are costed at once on an llvm::ThreadPool and the
-// verdicts combined in O(log N) rounds of pairwise reduction over adjacent groups (the combine
+// CODEGEN_USE_PARALLEL_MERGE: the candidates are costed at once on an llvm::ThreadPool (the
+// whole program without merges is built alongside) and the verdicts combined in O(log N) rounds of pairwise reduction over adjacent groups (the combine
 // replays the right group's candidates on the left group's L1BM use, so the result is exactly
 // the sequential greedy one).
 #pragma once
