@@ -74,8 +74,17 @@ llvm::Expected<int> foldConstants(onnx::ModelProto &model, llvm::StringRef model
   for (int round = 0; round < 16; ++round) {
     auto n = foldConstantsOnce(model);
     if (!n) return n.takeError();
-    // Sequences whose structure is known (positions folded) become lists of tensors.
-    *n += resolveStaticSequences(*model.mutable_graph(), defaultOpset(model));
+    // Sequences whose structure is known (positions folded) become lists of tensors. What that
+    // makes constant (an optional's presence, a length) may fold and decide an If whose branch
+    // resolves further: such a chain through unrolled iterations settles here, without shape
+    // inference between its steps (the bound only guards against a rewrite cycle).
+    for (int step = 0; step < kMaxUnrolledIterations; ++step) {
+      const int resolved = resolveStaticSequences(*model.mutable_graph(), defaultOpset(model));
+      if (resolved == 0) break;
+      auto refolded = foldConstantsOnce(model);
+      if (!refolded) return refolded.takeError();
+      *n += resolved + *refolded + inlineConstantIfs(*model.mutable_graph());
+    }
     // Folding may have made an If's condition constant; its branch then joins the graph.
     *n += inlineConstantIfs(*model.mutable_graph());
     // ... or a Loop's trip count: its iterations join the graph.

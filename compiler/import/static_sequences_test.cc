@@ -229,6 +229,31 @@ TEST_CASE("A sequence carried through an unrolled Loop is resolved per iteration
   CHECK_THAT(dump, !Catch::Contains("Loop("));
 }
 
+TEST_CASE("A structure decided anew each iteration (an If on the length) settles in one fold round") {
+  // Each iteration's sequence depends on an If whose condition folds from the previous one's
+  // length: 40 links, more than the fold loop's 16 rounds of shape inference.
+  const std::string dump = importDump(modelOf(
+      "g (float[2] a) => (float[3, 2] y) {\n"
+      "  m = Constant <value = int64 {40}> ()\n"
+      "  c = Constant <value = bool {1}> ()\n"
+      "  e = SequenceEmpty <dtype = 1> ()\n"
+      "  s = Loop (m, c, e) <body = body (int64 i, bool ci, float[2] si) => (bool co, float[2] so) {\n"
+      "    co = Identity(ci)\n"
+      "    n = SequenceLength(si)\n"
+      "    two = Constant <value = int64 {2}> ()\n"
+      "    full = Greater(n, two)\n"
+      "    kept = If (full) <then_branch = t () => (float[2] ts) { ts = SequenceErase(si) },\n"
+      "                      else_branch = f () => (float[2] es) { es = Identity(si) }>\n"
+      "    d = Add(a, a)\n"
+      "    so = SequenceInsert(kept, d)\n"
+      "  }>\n"
+      "  y = ConcatFromSequence <axis = 0, new_axis = 1> (s)\n"
+      "}", 13, {"si", "so", "ts", "es"}));
+  CHECK_THAT(dump, Catch::Contains("value %y : f32[3x2]"));
+  CHECK_THAT(dump, !Catch::Contains("If("));
+  CHECK_THAT(dump, !Catch::Contains("Sequence("));
+}
+
 TEST_CASE("A position computed at run time is refused, naming the node and the input to freeze") {
   const std::string err = importError(modelOf(
       "g (float[2] a, float[2] b, int64 p) => (float[2] y) {\n"
