@@ -247,8 +247,9 @@ class Emulator::Impl {
     std::unique_ptr<TransferPlan> xfer;       // LOAD / STORE
     std::unique_ptr<PreparedKernel> kernel;   // COMPUTE
     double workNs = 0;
-    // A kernel run for all PEs at once before its segment: the results finishBatch stores per PE.
-    std::unique_ptr<uint8_t[]> batchOut;
+    // A kernel run for all PEs at once before its segment: where in batchArena_ its results
+    // are, which finishBatch stores per PE; -1 = none.
+    int64_t batchOut = -1;
   };
   // Instructions [begin, end) with no DRAM hazard between them: no PE reads or writes DRAM
   // another instruction of the segment writes. Each PE can then run the whole segment on its
@@ -272,7 +273,7 @@ class Emulator::Impl {
       if (seg.host) continue;
       for (int i = seg.begin; i < seg.end; ++i) {
         Step &step = steps_[i];
-        step.batchOut.reset();
+        step.batchOut = -1;
         const std::vector<int> &slots = viewPlan_.operandSlot[i];
         if (!step.kernel || step.kernel->batchTileBytes() == 0 || slots.size() < 3 || slots[0] < 0 || slots[1] < 0)
           continue;
@@ -299,17 +300,30 @@ class Emulator::Impl {
       for (int64_t p = 0; p < n; ++p) windows.insert(inputs[2 * p]);
       if (n < 4 * static_cast<int64_t>(windows.size())) return;
       step.kernel->prepareBatch(n, inputs.data());
-      step.batchOut.reset(new uint8_t[n * step.kernel->batchTileBytes()]);  // written before read
+      step.batchOut = 0;
     });
+    // Batch results live only through their segment: each segment packs its own from the start
+    // of one arena, so later segments reuse pages the first ones faulted in.
+    int64_t arenaBytes = 0;
+    for (const Segment &seg : segments_) {
+      int64_t used = 0;
+      for (int i = seg.begin; i < seg.end; ++i) {
+        Step &step = steps_[i];
+        if (step.batchOut < 0) continue;
+        step.batchOut = used;
+        used += (step.instr->active_pes() * step.kernel->batchTileBytes() + 63) / 64 * 64;
+      }
+      arenaBytes = std::max(arenaBytes, used);
+    }
+    batchArena_.reset(new uint8_t[std::max<int64_t>(arenaBytes, 1)]);  // written before read
   }
 
   void runBatches(const Segment &seg) {
     for (int i = seg.begin; i < seg.end; ++i) {
       Step &step = steps_[i];
-      if (!step.batchOut) continue;
-      step.kernel->runBatch(step.batchOut.get(), [this](int64_t tasks, llvm::function_ref<void(int64_t)> fn) {
-        pool_.parallelFor(tasks, fn);
-      });
+      if (step.batchOut < 0) continue;
+      step.kernel->runBatch(&batchArena_[step.batchOut],
+                            [this](int64_t tasks, llvm::function_ref<void(int64_t)> fn) { pool_.parallelFor(tasks, fn); });
     }
   }
 
@@ -510,7 +524,7 @@ class Emulator::Impl {
       const std::vector<int> &operandSlot = viewPlan_.operandSlot[i];
       const bool viewed = std::any_of(operandSlot.begin(), operandSlot.end(), [](int s) { return s >= 0; });
       const int64_t *space = step.layer->space().data();
-      if (step.kernel && !step.batchOut && viewed && step.kernel->peGroups) {
+      if (step.kernel && step.batchOut < 0 && viewed && step.kernel->peGroups) {
         constexpr int kOps = PreparedKernel::kMaxOperands;
         const uint8_t *operands[kMaxBlock * kOps] = {};
         for (int64_t pe = lo; pe < end; ++pe)
@@ -522,8 +536,8 @@ class Emulator::Impl {
         const int64_t *start = table + (pe - lo) * rank;
         uint8_t *lm = &scratch[(pe - lo) * scratchStride_];
         const uint8_t **peViews = &views_[pe * slots];
-        if (step.batchOut) {
-          step.kernel->finishBatch(lm, &step.batchOut[pe * step.kernel->batchTileBytes()]);
+        if (step.batchOut >= 0) {
+          step.kernel->finishBatch(lm, &batchArena_[step.batchOut + pe * step.kernel->batchTileBytes()]);
         } else if (step.kernel) {
           const PeTile tile{start, space};
           if (!viewed) {
@@ -595,6 +609,7 @@ class Emulator::Impl {
   };
   std::unique_ptr<uint8_t[], FreeDeleter> liveStore_;
   std::vector<const uint8_t *> views_;  // per PE, per view slot: where its viewed tile is
+  std::unique_ptr<uint8_t[]> batchArena_;  // the running segment's batch results (Step::batchOut)
   DynamicShapes shapes_;          // of dynamic-shaped buffers host ops wrote in this run
   int failAt_ = -1;               // first instruction reading never-written LM, -1 = none
   std::string failMessage_;
