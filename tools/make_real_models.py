@@ -17,7 +17,8 @@ Models: resnet18, resnet18_dynamic (symbolic batch; compile with --input_shape=x
 mobilenet_v2, transformer (2 TransformerEncoderLayers, GELU, opset 14), lstm (2-layer LSTM),
 unet_small (ConvTranspose2d + nearest Upsample + skip concat), mlp_opset9 (opset 9 attribute
 forms of Squeeze/Unsqueeze/Slice), and the families of tools/wild_models.py: style_transfer,
-yolo_tiny, audio_encoder, hf_bert (two inputs: input_ids, attention_mask) and t5_attention.
+yolo_tiny, audio_encoder, hf_bert (two inputs: input_ids, attention_mask) and t5_attention;
+r3d_18 (torchvision's video ResNet, 3-D convolutions, on an 8x56x56 clip).
 """
 import argparse
 import json
@@ -205,6 +206,12 @@ def build(name):
         seq = {0: "batch", 1: "sequence"}
         kwargs = {"dynamic_axes": {"input_ids": seq, "attention_mask": seq}}
         return model, [("input_ids", ids), ("attention_mask", mask)], 14, kwargs, True
+    if name == "r3d_18":  # video: 3-D convolutions on a short clip
+        torch.manual_seed(46)
+        shape = (1, 3, 8, 56, 56)
+        model = calibrate_bn(torchvision.models.video.r3d_18(weights=None), shape)
+        torch.manual_seed(1046)
+        return model, torch.randn(*shape), 13, {}, True
     if name == "t5_attention":
         torch.manual_seed(45)
         model = wild_models.T5Attention().eval()
@@ -222,7 +229,7 @@ def build(name):
 TORCHVISION_EXTRA = ["mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_0"]
 MODELS = ["resnet18", "resnet18_dynamic", "mobilenet_v2", "transformer", "lstm", "unet_small",
           "mlp_opset9", "bert_tiny"] + TORCHVISION_EXTRA + [
-          "style_transfer", "yolo_tiny", "audio_encoder", "hf_bert", "t5_attention"]
+          "style_transfer", "yolo_tiny", "audio_encoder", "hf_bert", "t5_attention", "r3d_18"]
 
 
 # ---------------------------------------------------------------------------------------------

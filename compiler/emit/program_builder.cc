@@ -5,6 +5,7 @@
 #include "compiler/lowering/host_call.h"
 #include "compiler/lowering/instr_gen.h"
 #include "compiler/lowering/prefetch.h"
+#include "compiler/lowering/unit_emit.h"
 #include "runtime/device/cost_model.h"
 #include "support/error.h"
 #include "support/version.h"
@@ -38,27 +39,18 @@ llvm::Expected<device::Program> buildProgram(const ir::Graph &graph, const devic
     auto it = byName.find(name);
     if (it == byName.end())
       return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", name);
-    llvm::Expected<int> next = tag;
-    if (it->second->on_host()) {
-      units.push_back({program.layers_size(), -1});
-      next = lowering::emitHostCall(*it->second, view, hw, buffers, program, tag);
-    } else if (auto g = groupOf.find(name); g != groupOf.end()) {
+    std::vector<const ir::Node *> nodes{it->second};
+    if (auto g = groupOf.find(name); g != groupOf.end() && !it->second->on_host()) {
       if (g->second->nodes(0) != name) continue;  // emitted with its head
-      std::vector<const ir::Node *> nodes;
+      nodes.clear();
       for (const std::string &n : g->second->nodes()) {
         if (!byName.count(n))
           return makeError(ErrorCode::StageFileCorrupt, "the schedule names unknown node '{0}'", n);
         nodes.push_back(byName[n]);
       }
-      units.push_back({program.layers_size(), residency.scratchLimit(nodes)});
-      next = lowering::emitNodeChain(nodes, view, hw, buffers, program, tag, &residency);
-    } else if (residency.involves({it->second})) {
-      units.push_back({program.layers_size(), residency.scratchLimit({it->second})});
-      next = lowering::emitNodeChain({it->second}, view, hw, buffers, program, tag, &residency);
-    } else {
-      units.push_back({program.layers_size(), residency.scratchLimit({it->second})});
-      next = lowering::emitNode(*it->second, view, hw, buffers, program, tag);
     }
+    units.push_back({program.layers_size(), it->second->on_host() ? -1 : residency.scratchLimit(nodes)});
+    llvm::Expected<int> next = lowering::emitUnit(nodes, view, hw, buffers, program, tag, residency);
     if (!next) return next.takeError();
     tag = *next;
   }

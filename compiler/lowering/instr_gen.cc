@@ -162,8 +162,9 @@ llvm::Error checkSplitRules(const LayerPlan &plan, const Dims &tile) {
 
 llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,
                               const device::Hardware &hw, BufferTable &buffers,
-                              device::Program &program, int firstTag, EmitFlags flags) {
-  return emitChain({{&plan, -1}}, tile, chunk, hw, buffers, program, firstTag, -1, flags);
+                              device::Program &program, int firstTag, EmitFlags flags,
+                              int64_t lmLimit) {
+  return emitChain({{&plan, -1}}, tile, chunk, hw, buffers, program, firstTag, lmLimit, flags);
 }
 
 llvm::Expected<int> emitChain(const std::vector<ChainLink> &chain, const Dims &tile,
@@ -496,7 +497,7 @@ namespace pfcomp::lowering {
 
 llvm::Expected<int> emitNode(const ir::Node &node, const GraphView &graph,
                              const device::Hardware &hw, BufferTable &buffers,
-                             device::Program &program, int tag) {
+                             device::Program &program, int tag, int64_t lmLimit) {
   if (ir::isAliasOp(node.op_type())) {
     buffers.alias(node.outputs(0), node.inputs(0));
     return tag;
@@ -516,7 +517,7 @@ llvm::Expected<int> emitNode(const ir::Node &node, const GraphView &graph,
     Dims t(layer.space.size()), c(layer.red_extent.size());
     for (size_t a = 0; a < t.size(); ++a) t[a] = std::min(tile.out[a], layer.space[a]);
     for (size_t r = 0; r < c.size(); ++r) c[r] = std::min(tile.chunk[r], layer.red_extent[r]);
-    auto next = emitLayer(layer, t, c, hw, buffers, program, tag, emitFlags(node.tiling()));
+    auto next = emitLayer(layer, t, c, hw, buffers, program, tag, emitFlags(node.tiling()), lmLimit);
     if (!next) return next.takeError();
     tag = *next;
   }

@@ -69,16 +69,17 @@ llvm::Error checkSplitRules(const LayerPlan &plan, const Dims &tile);
 
 llvm::Expected<int> emitLayer(const LayerPlan &plan, const Dims &tile, const Dims &chunk,
                               const device::Hardware &hw, BufferTable &buffers,
-                              device::Program &program, int firstTag, EmitFlags flags = {});
+                              device::Program &program, int firstTag, EmitFlags flags = {},
+                              int64_t lmLimit = -1);
 
 }  // namespace pfcomp::lowering
 
 namespace pfcomp::lowering {
 
 // All layers of `node` with the tiling layout-plan gave it (alias ops only register their
-// alias). Returns the next free tag.
+// alias), scratch LM below `lmLimit` (-1: the whole LM). Returns the next free tag.
 llvm::Expected<int> emitNode(const ir::Node &node, const GraphView &graph,
                              const device::Hardware &hw, BufferTable &buffers,
-                             device::Program &program, int firstTag);
+                             device::Program &program, int firstTag, int64_t lmLimit = -1);
 
 }  // namespace pfcomp::lowering

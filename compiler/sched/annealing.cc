@@ -8,6 +8,7 @@
 #include "compiler/lowering/instr_gen.h"
 #include "compiler/lowering/lm_residency.h"
 #include "compiler/lowering/prefetch.h"
+#include "compiler/lowering/unit_emit.h"
 #include "compiler/sched/reuse_consecutive.h"
 #include "compiler/sched/spill_opt.h"
 #include "runtime/device/cost_model.h"
@@ -61,6 +62,8 @@ class UnitCoster {
       key += "|" + llvm::join(llvm::map_range(unit[k]->tiling().out_tile(), [](int64_t v) { return std::to_string(v); }), "x");
       for (const auto &t : links[k].lm_inputs) key += t.valid() ? "L" : "d";
     }
+    // Where values kept in LM begin bounds the unit's scratch, so it shapes the program too.
+    key += "@" + std::to_string(residency.scratchLimit(unit));
     return key + (links.back().lm_output.valid() ? (links.back().store ? "KS" : "K") : "S");
   }
 
@@ -76,13 +79,7 @@ class UnitCoster {
     int tag = 0;
     for (const Unit *unit : units) {
       emitted.push_back({program.layers_size(), residency.scratchLimit(*unit)});
-      llvm::Expected<int> next = tag;
-      if (unit->front()->on_host())
-        next = lowering::emitHostCall(*unit->front(), view, hw_, buffers, program, tag);
-      else if (unit->size() > 1 || residency.involves(*unit))
-        next = lowering::emitNodeChain(*unit, view, hw_, buffers, program, tag, &residency);
-      else
-        next = lowering::emitNode(*unit->front(), view, hw_, buffers, program, tag);
+      llvm::Expected<int> next = lowering::emitUnit(*unit, view, hw_, buffers, program, tag, residency);
       if (!next) return next.takeError();
       tag = *next;
     }

@@ -7,6 +7,7 @@
 #include "compiler/lowering/host_call.h"
 #include "compiler/lowering/instr_gen.h"
 #include "compiler/lowering/lm_residency.h"
+#include "compiler/lowering/unit_emit.h"
 #include "compiler/sched/spill_opt.h"
 #include "runtime/device/cost_model.h"
 
@@ -39,6 +40,8 @@ std::string unitKey(const Unit &unit, const lowering::LmResidency &residency) {
     for (const auto &t : links[k].lm_inputs) key += t.valid() ? "L" : "d";
     key += "|";
   }
+  // Where values kept in LM begin bounds the unit's scratch, so it shapes the program too.
+  key += "@" + std::to_string(residency.scratchLimit(unit));
   return key + (links.back().lm_output.valid() ? (links.back().store ? "KS" : "K") : "S");
 }
 
@@ -141,13 +144,7 @@ llvm::Expected<int64_t> OrderCoster::cycles(const std::vector<int> &order) {
     }
     device::Program program;
     lowering::BufferTable buffers(view, program);
-    llvm::Expected<int> next = 0;
-    if (unit.front()->on_host())
-      next = lowering::emitHostCall(*unit.front(), view, hw_, buffers, program, 0);
-    else if (unit.size() > 1 || residency.involves(unit))
-      next = lowering::emitNodeChain(unit, view, hw_, buffers, program, 0, &residency);
-    else
-      next = lowering::emitNode(*unit.front(), view, hw_, buffers, program, 0);
+    llvm::Expected<int> next = lowering::emitUnit(unit, view, hw_, buffers, program, 0, residency);
     if (!next) {
       restore();
       return next.takeError();

@@ -7,6 +7,7 @@
 #include "compiler/lowering/instr_gen.h"
 #include "compiler/lowering/lm_residency.h"
 #include "compiler/lowering/prefetch.h"
+#include "compiler/lowering/unit_emit.h"
 #include "runtime/device/cost_model.h"
 #include "runtime/device/l1bm_store.h"
 
@@ -35,13 +36,7 @@ llvm::Expected<device::Program> emitUnits(const ir::Graph &g, const std::vector<
   int tag = 0;
   for (const Unit &unit : units) {
     emitted.push_back({program.layers_size(), residency.scratchLimit(unit)});
-    llvm::Expected<int> next = tag;
-    if (unit.front()->on_host())
-      next = lowering::emitHostCall(*unit.front(), view, hw, buffers, program, tag);
-    else if (unit.size() > 1 || residency.involves(unit))
-      next = lowering::emitNodeChain(unit, view, hw, buffers, program, tag, &residency);
-    else
-      next = lowering::emitNode(*unit.front(), view, hw, buffers, program, tag);
+    llvm::Expected<int> next = lowering::emitUnit(unit, view, hw, buffers, program, tag, residency);
     if (!next) return next.takeError();
     tag = *next;
   }
