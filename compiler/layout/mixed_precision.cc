@@ -1,5 +1,7 @@
 #include "compiler/layout/mixed_precision.h"
 
+#include "compiler/ir/op_support.h"
+
 #include "runtime/device/element_convert.h"
 
 #include <map>
@@ -40,6 +42,22 @@ int applyMixedPrecision(ir::Graph &graph) {
     if (retype) {
       v.set_dtype(ir::F16);
       ++changed;
+    }
+  }
+  // An alias op (Reshape, Flatten, ...) moves no data: its output is the same bytes, so it
+  // has its input's element type (read as fp32 it would be garbage).
+  std::map<std::string, ir::Value *> byName;
+  for (ir::Value &v : *graph.mutable_values()) byName[v.name()] = &v;
+  for (bool again = true; again;) {
+    again = false;
+    for (const ir::Node &n : graph.nodes()) {
+      if (!ir::isAliasOp(n.op_type()) || n.inputs_size() < 1 || n.outputs_size() < 1) continue;
+      auto in = byName.find(n.inputs(0)), out = byName.find(n.outputs(0));
+      if (in == byName.end() || out == byName.end()) continue;
+      if (in->second->dtype() == ir::F16 && out->second->dtype() == ir::F32) {
+        out->second->set_dtype(ir::F16);
+        ++changed, again = true;
+      }
     }
   }
   return changed;

@@ -7,7 +7,8 @@
 
 namespace pfcomp::layout {
 
-// Retypes MAU outputs and the parameters only MAU ops read to F16. Returns how many values changed.
+// Retypes MAU outputs, the parameters only MAU ops read and the alias-op views of retyped
+// values to F16. Returns how many values changed.
 int applyMixedPrecision(ir::Graph &graph);
 
 }  // namespace pfcomp::layout
