@@ -90,8 +90,10 @@ int run(const Args &args) {
       if (!c.problem.empty())
         llvm::outs() << "  FAIL (" << c.problem << ")";
       else
-        llvm::outs() << llvm::formatv("  max abs err {0:e3}, max rel err {1:e3}, {2} mismatches  {3}",
-                                      c.max_abs, c.max_rel, c.mismatches, c.pass ? "PASS" : "FAIL");
+        llvm::outs() << llvm::formatv("  max abs err {0:e3}, max rel err {1:e3}, {2} mismatches{3}  {4}",
+                                      c.max_abs, c.max_rel, c.mismatches,
+                                      c.nonfinite ? llvm::formatv(" ({0} NaN or infinite)", c.nonfinite).str() : "",
+                                      c.pass ? "PASS" : "FAIL");
     }
     llvm::outs() << "\n";
   }

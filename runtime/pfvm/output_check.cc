@@ -22,7 +22,11 @@ CheckResult checkTensor(const HostTensor &actual, const HostTensor &expected, do
   for (size_t i = 0; i < a.size(); ++i) {
     double diff = std::fabs(a[i] - e[i]);
     if (std::isnan(a[i]) && std::isnan(e[i])) continue;  // NaN where NaN is expected
-    if (std::isinf(a[i]) && a[i] == e[i]) diff = 0;
+    if (std::isinf(a[i]) && a[i] == e[i]) continue;  // the same infinity (rtol * inf is NaN)
+    if (!std::isfinite(a[i]) && std::isfinite(e[i])) {
+      ++r.nonfinite, ++r.mismatches;
+      continue;
+    }
     r.max_abs = std::max(r.max_abs, diff);
     if (e[i] != 0) r.max_rel = std::max(r.max_rel, diff / std::fabs(e[i]));
     if (!(diff <= atol + rtol * std::fabs(e[i]))) ++r.mismatches;
