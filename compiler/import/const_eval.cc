@@ -333,6 +333,12 @@ std::vector<int64_t> attrInts(const onnx::NodeProto &node, llvm::StringRef name)
   return {a->ints().begin(), a->ints().end()};
 }
 
+std::vector<int64_t> attrIntsOr(const onnx::NodeProto &node, llvm::StringRef name,
+                                std::vector<int64_t> dflt) {
+  std::vector<int64_t> v = attrInts(node, name);
+  return v.empty() ? dflt : v;
+}
+
 llvm::Expected<std::vector<int64_t>> broadcastDims(const std::vector<int64_t> &a,
                                                    const std::vector<int64_t> &b) {
   const size_t rank = std::max(a.size(), b.size());

@@ -26,6 +26,9 @@ const onnx::AttributeProto *findAttr(const onnx::NodeProto &node, llvm::StringRe
 int64_t attrInt(const onnx::NodeProto &node, llvm::StringRef name, int64_t dflt);
 float attrFloat(const onnx::NodeProto &node, llvm::StringRef name, float dflt);
 std::vector<int64_t> attrInts(const onnx::NodeProto &node, llvm::StringRef name);
+// attrInts, or `dflt` when the attribute is absent or empty.
+std::vector<int64_t> attrIntsOr(const onnx::NodeProto &node, llvm::StringRef name,
+                                std::vector<int64_t> dflt);
 
 // Slice on a tensor of shape `in`: output dims, and per axis the first index and step taken.
 // Empty `axes` means 0..n-1, empty `steps` all ones; negative and out-of-range bounds are

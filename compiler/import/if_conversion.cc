@@ -10,12 +10,6 @@
 namespace pfcomp::import {
 namespace {
 
-const onnx::GraphProto *branchOf(const onnx::NodeProto &node, const char *name) {
-  for (const auto &a : node.attribute())
-    if (a.name() == name && a.has_g()) return &a.g();
-  return nullptr;
-}
-
 // Both branches' declared output types (where they declare one) agree with the If's inferred,
 // static tensor type: Where then selects between two tensors of that very type.
 bool selectable(const onnx::NodeProto &node, const onnx::GraphProto &thenG,
@@ -47,8 +41,8 @@ int convertRuntimeIfs(onnx::GraphProto &g) {
   int converted = 0;
   InlinedParts parts;
   for (auto &node : *g.mutable_node()) {
-    const onnx::GraphProto *thenG = branchOf(node, "then_branch");
-    const onnx::GraphProto *elseG = branchOf(node, "else_branch");
+    const onnx::GraphProto *thenG = graphAttr(node, "then_branch");
+    const onnx::GraphProto *elseG = graphAttr(node, "else_branch");
     if (node.op_type() != "If" || node.input_size() != 1 || constants.count(node.input(0)) ||
         !thenG || !elseG || !selectable(node, *thenG, *elseG, types)) {
       *parts.nodes.Add() = std::move(node);
@@ -80,9 +74,7 @@ int convertRuntimeIfs(onnx::GraphProto &g) {
     }
     ++converted;
   }
-  g.mutable_node()->Swap(&parts.nodes);
-  for (auto &t : parts.initializers) *g.add_initializer() = std::move(t);
-  for (auto &vi : parts.valueInfo) *g.add_value_info() = std::move(vi);
+  replaceNodes(g, parts);
   return converted;
 }
 

@@ -7,16 +7,6 @@
 #include <map>
 
 namespace pfcomp::import {
-namespace {
-
-const onnx::GraphProto *branchOf(const onnx::NodeProto &node, const char *name) {
-  for (const auto &a : node.attribute())
-    if (a.name() == name && a.has_g()) return &a.g();
-  return nullptr;
-}
-
-}  // namespace
-
 int inlineConstantIfs(onnx::GraphProto &g) {
   std::map<std::string, const onnx::TensorProto *> inits;
   for (const auto &t : g.initializer()) inits[t.name()] = &t;
@@ -34,7 +24,7 @@ int inlineConstantIfs(onnx::GraphProto &g) {
       *parts.nodes.Add() = std::move(node);
       continue;
     }
-    const onnx::GraphProto *taken = branchOf(node, value->getF(0) != 0 ? "then_branch" : "else_branch");
+    const onnx::GraphProto *taken = graphAttr(node, value->getF(0) != 0 ? "then_branch" : "else_branch");
     if (!taken || taken->output_size() != node.output_size()) {
       *parts.nodes.Add() = std::move(node);
       continue;
@@ -46,9 +36,7 @@ int inlineConstantIfs(onnx::GraphProto &g) {
       appendIdentity(parts, node.name() + "/out" + std::to_string(k), outs[k], node.output(k));
     ++inlined;
   }
-  g.mutable_node()->Swap(&parts.nodes);
-  for (auto &t : parts.initializers) *g.add_initializer() = std::move(t);
-  for (auto &vi : parts.valueInfo) *g.add_value_info() = std::move(vi);
+  replaceNodes(g, parts);
   return inlined;
 }
 

@@ -8,21 +8,12 @@
 #include "compiler/import/rewrite_builder.h"
 
 namespace pfcomp::import {
-namespace {
-
-std::vector<int64_t> intsOr(const onnx::NodeProto &n, const char *name, std::vector<int64_t> dflt) {
-  std::vector<int64_t> v = attrInts(n, name);
-  return v.empty() ? dflt : v;
-}
-
-}  // namespace
-
 bool rewriteConv3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   if (n.input_size() < 2 || n.output_size() != 1 || c.opset < 10) return false;  // Slice steps: opset 10
   const ValueType *x = c.staticType(n.input(0)), *w = c.staticType(n.input(1)), *y = c.staticType(n.output(0));
   if (!x || !w || !y || x->dims.size() != 5 || w->dims.size() != 5 || y->dims.size() != 5) return false;
   if (!isOnnxFloatType(x->elem_type)) return false;
-  const auto s = intsOr(n, "strides", {1, 1, 1}), d = intsOr(n, "dilations", {1, 1, 1});
+  const auto s = attrIntsOr(n, "strides", {1, 1, 1}), d = attrIntsOr(n, "dilations", {1, 1, 1});
   const int64_t group = attrInt(n, "group", 1);
   if (s.size() != 3 || d.size() != 3) return false;
   const int64_t N = x->dims[0], D = x->dims[2], H = x->dims[3], W = x->dims[4];
@@ -32,7 +23,7 @@ bool rewriteConv3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   // Explicit pads per axis (auto_pad resolved from the static output shape).
   const auto *autoPadAttr = findAttr(n, "auto_pad");
   const std::string autoPad = autoPadAttr ? autoPadAttr->s() : "NOTSET";
-  std::vector<int64_t> pads = intsOr(n, "pads", std::vector<int64_t>(6, 0));
+  std::vector<int64_t> pads = attrIntsOr(n, "pads", std::vector<int64_t>(6, 0));
   if (pads.size() != 6) return false;
   const std::vector<int64_t> in{D, H, W}, k{kD, kH, kW}, o{Do, Ho, Wo};
   for (int i = 0; i < 3 && autoPad != "NOTSET"; ++i) {

@@ -11,10 +11,6 @@
 namespace pfcomp::import {
 namespace {
 
-std::vector<int64_t> intsOr(const onnx::NodeProto &n, const char *name, std::vector<int64_t> dflt) {
-  std::vector<int64_t> v = attrInts(n, name);
-  return v.empty() ? dflt : v;
-}
 
 // Explicit begin pads of each spatial axis, as lowerConvTranspose resolves them (the end pad
 // then follows from the static output size, which shape inference derived).
@@ -23,8 +19,8 @@ bool beginPads(const onnx::NodeProto &n, const std::vector<int64_t> &span,
   const size_t ns = span.size();
   const auto *autoPadAttr = findAttr(n, "auto_pad");
   const std::string autoPad = autoPadAttr ? autoPadAttr->s() : "NOTSET";
-  const auto pads = intsOr(n, "pads", std::vector<int64_t>(2 * ns, 0));
-  const auto outPad = intsOr(n, "output_padding", std::vector<int64_t>(ns, 0));
+  const auto pads = attrIntsOr(n, "pads", std::vector<int64_t>(2 * ns, 0));
+  const auto outPad = attrIntsOr(n, "output_padding", std::vector<int64_t>(ns, 0));
   if (pads.size() != 2 * ns || outPad.size() != ns) return false;
   const bool fromShape = findAttr(n, "output_shape") || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
   pb.assign(ns, 0);
@@ -60,7 +56,7 @@ bool rewriteConvTranspose3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &
   const ValueType *x = c.staticType(n.input(0)), *w = c.staticType(n.input(1)), *y = c.staticType(n.output(0));
   if (!x || !w || !y || x->dims.size() != 5 || w->dims.size() != 5 || y->dims.size() != 5) return false;
   if (!isOnnxFloatType(x->elem_type)) return false;
-  const auto s = intsOr(n, "strides", {1, 1, 1}), d = intsOr(n, "dilations", {1, 1, 1});
+  const auto s = attrIntsOr(n, "strides", {1, 1, 1}), d = attrIntsOr(n, "dilations", {1, 1, 1});
   if (s.size() != 3 || d.size() != 3) return false;
   const int64_t N = x->dims[0], C = x->dims[1], D = x->dims[2], H = x->dims[3], W = x->dims[4];
   const int64_t M = w->dims[1], kD = w->dims[2], kH = w->dims[3], kW = w->dims[4];

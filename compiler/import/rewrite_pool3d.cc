@@ -6,23 +6,14 @@
 #include "compiler/import/rewrite_builder.h"
 
 namespace pfcomp::import {
-namespace {
-
-std::vector<int64_t> intsOr(const onnx::NodeProto &n, const char *name, std::vector<int64_t> dflt) {
-  std::vector<int64_t> v = attrInts(n, name);
-  return v.empty() ? dflt : v;
-}
-
-}  // namespace
-
 bool rewritePool3d(RewriteContext &c, const onnx::NodeProto &n, Nodes &out) {
   if (n.input_size() != 1 || n.output_size() != 1) return false;  // MaxPool's Indices: not here
   const ValueType *x = c.staticType(n.input(0)), *y = c.staticType(n.output(0));
   const std::vector<int64_t> k = attrInts(n, "kernel_shape");
   if (!x || !y || x->dims.size() != 5 || y->dims.size() != 5 || k.size() != 3) return false;
   if (const auto *a = findAttr(n, "auto_pad"); a && a->s() != "NOTSET" && a->s() != "VALID") return false;
-  const auto s = intsOr(n, "strides", {1, 1, 1}), d = intsOr(n, "dilations", {1, 1, 1});
-  const auto p = intsOr(n, "pads", {0, 0, 0, 0, 0, 0});
+  const auto s = attrIntsOr(n, "strides", {1, 1, 1}), d = attrIntsOr(n, "dilations", {1, 1, 1});
+  const auto p = attrIntsOr(n, "pads", {0, 0, 0, 0, 0, 0});
   if (s.size() != 3 || d.size() != 3 || p.size() != 6) return false;
   const int64_t N = x->dims[0], C = x->dims[1], D = x->dims[2], H = x->dims[3], W = x->dims[4];
   const int64_t Do = y->dims[2], Ho = y->dims[3], Wo = y->dims[4];

@@ -17,12 +17,6 @@ int64_t intAttr(const onnx::NodeProto &n, const char *name, int64_t dflt) {
   return dflt;
 }
 
-const onnx::GraphProto *graphAttr(const onnx::NodeProto &n, const char *name) {
-  for (const auto &a : n.attribute())
-    if (a.name() == name && a.has_g()) return &a.g();
-  return nullptr;
-}
-
 void setIntAttr(onnx::NodeProto &n, const char *name, int64_t v) {
   auto *a = n.add_attribute();
   a->set_name(name), a->set_type(onnx::AttributeProto::INT), a->set_i(v);

@@ -94,4 +94,16 @@ void appendStack(InlinedParts &parts, const std::string &name, const std::vector
   *parts.nodes.Add() = std::move(concat);
 }
 
+const onnx::GraphProto *graphAttr(const onnx::NodeProto &node, const char *name) {
+  for (const auto &a : node.attribute())
+    if (a.name() == name && a.has_g()) return &a.g();
+  return nullptr;
+}
+
+void replaceNodes(onnx::GraphProto &graph, InlinedParts &parts) {
+  graph.mutable_node()->Swap(&parts.nodes);
+  for (auto &t : parts.initializers) *graph.add_initializer() = std::move(t);
+  for (auto &vi : parts.valueInfo) *graph.add_value_info() = std::move(vi);
+}
+
 }  // namespace pfcomp::import

@@ -17,6 +17,13 @@ struct InlinedParts {
   std::vector<onnx::ValueInfoProto> valueInfo;
 };
 
+// The graph attribute `name` of `node` (an If's branch, a Loop's body), or nullptr.
+const onnx::GraphProto *graphAttr(const onnx::NodeProto &node, const char *name);
+
+// Makes `parts` the graph's node list (the nodes kept and the inlined ones, in order) and adds
+// its initializers and value_info to the graph.
+void replaceNodes(onnx::GraphProto &graph, InlinedParts &parts);
+
 // Appends a copy of `body` to `parts`: the values it defines (initializers, node outputs) are
 // renamed with `prefix`, also where nested subgraphs read them; its inputs are read as
 // `inputs[k]` (enclosing-graph names, one per body input); names of the enclosing graph stay.

@@ -53,7 +53,6 @@ class UnrollContext {
   int64_t opset_;
 };
 
-const onnx::GraphProto *bodyOf(const onnx::NodeProto &node);
 // unroll_loop.cc / unroll_scan.cc: true when `node` was replaced by the nodes appended to `parts`.
 bool unrollLoop(UnrollContext &c, const onnx::NodeProto &node, InlinedParts &parts);
 bool unrollScan(UnrollContext &c, const onnx::NodeProto &node, InlinedParts &parts);

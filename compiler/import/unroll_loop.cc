@@ -185,14 +185,8 @@ std::string UnrollContext::freshPrefix(const std::string &base) {
   return prefix;
 }
 
-const onnx::GraphProto *bodyOf(const onnx::NodeProto &node) {
-  for (const auto &a : node.attribute())
-    if (a.name() == "body" && a.has_g()) return &a.g();
-  return nullptr;
-}
-
 bool unrollLoop(UnrollContext &c, const onnx::NodeProto &n, InlinedParts &parts) {
-  const onnx::GraphProto *body = bodyOf(n);
+  const onnx::GraphProto *body = graphAttr(n, "body");
   if (!body || n.input_size() < 2) return false;
   const int K = n.input_size() - 2, S = body->output_size() - 1 - K;
   if (body->input_size() != K + 2 || S < 0 || n.output_size() > K + S) return false;
@@ -225,7 +219,7 @@ bool unrollLoop(UnrollContext &c, const onnx::NodeProto &n, InlinedParts &parts)
 
 std::vector<std::string> loopControlInputs(const onnx::NodeProto &n) {
   std::vector<std::string> control;
-  const onnx::GraphProto *body = bodyOf(n);
+  const onnx::GraphProto *body = graphAttr(n, "body");
   if (n.op_type() != "Loop" || !body || n.input_size() < 2) return control;
   if (!n.input(0).empty()) control.push_back(n.input(0));
   if (n.input(1).empty()) return control;
@@ -251,9 +245,7 @@ int unrollStaticLoops(onnx::GraphProto &g, int64_t opset) {
     else *parts.nodes.Add() = node;
   }
   if (unrolled == 0) return 0;
-  g.mutable_node()->Swap(&parts.nodes);
-  for (auto &t : parts.initializers) *g.add_initializer() = std::move(t);
-  for (auto &vi : parts.valueInfo) *g.add_value_info() = std::move(vi);
+  replaceNodes(g, parts);
   return unrolled;
 }
 

@@ -156,7 +156,7 @@ bool unrollScan8(UnrollContext &c, const onnx::NodeProto &n, const onnx::GraphPr
 }  // namespace
 
 bool unrollScan(UnrollContext &c, const onnx::NodeProto &n, InlinedParts &parts) {
-  const onnx::GraphProto *body = bodyOf(n);
+  const onnx::GraphProto *body = graphAttr(n, "body");
   if (!body) return false;
   return c.opset() < 9 ? unrollScan8(c, n, *body, parts) : unrollScan9(c, n, *body, parts);
 }
