@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/emit/program_builder.h"
+#include "compiler/ir/test_values.h"
 #include "compiler/sched/l1_merge.h"
 #include "compiler/sched/scheduler.h"
 #include "runtime/device/cost_model.h"
@@ -32,17 +33,8 @@ struct Graph {
   std::vector<float> x;
 
   void value(const std::string &name, std::vector<int64_t> shape, ir::Value::Kind kind, std::mt19937 &rng) {
-    ir::Value *v = graph.add_values();
-    v->set_name(name);
-    v->set_dtype(ir::F32);
-    v->set_kind(kind);
-    int64_t count = 1;
-    for (int64_t d : shape) v->add_shape(d), count *= d;
-    std::vector<float> data(count);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    for (float &f : data) f = dist(rng);
-    if (kind == ir::Value::PARAM) v->set_data(std::string(reinterpret_cast<char *>(data.data()), count * 4));
-    if (kind == ir::Value::INPUT) x = data, graph.add_inputs(name);
+    std::vector<float> data = ir::testing::addRandomF32(graph, name, shape, kind, rng);
+    if (kind == ir::Value::INPUT) x = data;
   }
   void node(const std::string &out, const char *op, std::vector<std::string> in, std::vector<int64_t> tile,
             std::vector<int64_t> chunk = {}) {

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/emit/program_builder.h"
+#include "compiler/ir/test_values.h"
 #include "compiler/sched/annealing.h"
 #include "compiler/sched/scheduler.h"
 #include "compiler/sched/spill_opt.h"
@@ -30,18 +31,9 @@ struct SmallGraph {
   SmallGraph() {
     graph.set_ir_version(1);
     std::mt19937 rng(11);
-    std::uniform_real_distribution<float> dist(-1, 1);
     auto value = [&](const std::string &name, std::vector<int64_t> shape, ir::Value::Kind kind) {
-      ir::Value *v = graph.add_values();
-      v->set_name(name);
-      v->set_dtype(ir::F32);
-      v->set_kind(kind);
-      int64_t count = 1;
-      for (int64_t d : shape) v->add_shape(d), count *= d;
-      std::vector<float> data(count);
-      for (float &f : data) f = dist(rng);
-      if (kind == ir::Value::PARAM) v->set_data(std::string(reinterpret_cast<char *>(data.data()), count * 4));
-      if (kind == ir::Value::INPUT) x = data, graph.add_inputs(name);
+      std::vector<float> data = ir::testing::addRandomF32(graph, name, shape, kind, rng);
+      if (kind == ir::Value::INPUT) x = data;
     };
     value("x", {64, 128}, ir::Value::INPUT);
     value("b", {128, 64}, ir::Value::PARAM);
