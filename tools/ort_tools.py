@@ -40,3 +40,14 @@ def write_tensors(folder, prefix, named_arrays):
         tensor = numpy_helper.from_array(array if keep else array.astype(np.float32), name)
         with open(os.path.join(folder, "%s_%d.pb" % (prefix, i)), "wb") as f:
             f.write(tensor.SerializeToString())
+
+
+def save_case(folder, name, inputs):
+    """FOLDER/NAME.data/ for the saved FOLDER/NAME.onnx: `inputs` (list of (name, array)) and
+    onnxruntime-node's outputs on them, in the backend-test layout."""
+    outs = ort_reference(os.path.join(folder, name + ".onnx"), inputs)
+    data = os.path.join(folder, name + ".data")
+    os.makedirs(data, exist_ok=True)
+    write_tensors(data, "input", inputs)
+    write_tensors(data, "output", outs)
+    return outs

@@ -8,7 +8,7 @@ from onnx import helper as h, numpy_helper
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 OUT = os.path.dirname(os.path.abspath(__file__))
-from ort_tools import ort_reference, write_tensors
+from ort_tools import save_case
 torch.manual_seed(0)
 class M(nn.Module):
     def __init__(s):
@@ -30,6 +30,4 @@ g.output.append(h.make_tensor_value_info("c", onnx.TensorProto.FLOAT, [2, 3, 4, 
 g.output.append(h.make_tensor_value_info("d", onnx.TensorProto.FLOAT, [2, 2, 14, 6, 10]))
 onnx.checker.check_model(model)
 onnx.save(model, os.path.join(OUT, "conv3d.onnx"))
-outs = ort_reference(os.path.join(OUT, "conv3d.onnx"), [("x", x.numpy())])
-DATA = os.path.join(OUT, "conv3d.data"); os.makedirs(DATA, exist_ok=True)
-write_tensors(DATA, "input", [("x", x.numpy())]); write_tensors(DATA, "output", outs)
+save_case(OUT, "conv3d", [("x", x.numpy())])

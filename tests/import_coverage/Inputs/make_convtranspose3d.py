@@ -5,7 +5,7 @@ import os, sys, torch, torch.nn as nn
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 OUT = os.path.dirname(os.path.abspath(__file__))
-from ort_tools import ort_reference, write_tensors
+from ort_tools import save_case
 torch.manual_seed(0)
 class M(nn.Module):
     def __init__(s):
@@ -18,6 +18,4 @@ class M(nn.Module):
 x = torch.randn(2, 3, 4, 5, 3)
 torch.onnx.export(M().eval(), (x,), os.path.join(OUT, "convtranspose3d.onnx"), opset_version=13,
                   input_names=["x"], output_names=["a", "b"])
-outs = ort_reference(os.path.join(OUT, "convtranspose3d.onnx"), [("x", x.numpy())])
-DATA = os.path.join(OUT, "convtranspose3d.data"); os.makedirs(DATA, exist_ok=True)
-write_tensors(DATA, "input", [("x", x.numpy())]); write_tensors(DATA, "output", outs)
+save_case(OUT, "convtranspose3d", [("x", x.numpy())])

@@ -5,7 +5,7 @@ import os, sys, torch, torch.nn as nn
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 OUT = os.path.dirname(os.path.abspath(__file__))
-from ort_tools import ort_reference, write_tensors
+from ort_tools import save_case
 torch.manual_seed(0)
 class M(nn.Module):
     def __init__(s):
@@ -17,6 +17,4 @@ class M(nn.Module):
         return s.a(x), s.b(x), s.c(x)
 x = torch.randn(1, 3, 7, 9, 10)
 torch.onnx.export(M().eval(), (x,), os.path.join(OUT, "pool3d.onnx"), opset_version=13, input_names=["x"], output_names=["a", "b", "c"])
-outs = ort_reference(os.path.join(OUT, "pool3d.onnx"), [("x", x.numpy())])
-DATA = os.path.join(OUT, "pool3d.data"); os.makedirs(DATA, exist_ok=True)
-write_tensors(DATA, "input", [("x", x.numpy())]); write_tensors(DATA, "output", outs)
+save_case(OUT, "pool3d", [("x", x.numpy())])

@@ -6,7 +6,7 @@ import os, sys, torch, torch.nn as nn
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 OUT = os.path.dirname(os.path.abspath(__file__))
-from ort_tools import ort_reference, write_tensors
+from ort_tools import save_case
 torch.manual_seed(0)
 class M(nn.Module):
     def __init__(s):
@@ -26,6 +26,4 @@ path = os.path.join(OUT, "wide_norm.onnx")
 with torch.no_grad():
     torch.onnx.export(M().eval(), ins, path, opset_version=17, input_names=names,
                       output_names=["inorm", "gnorm", "narrow", "lnorm", "softmax", "logsoftmax"])
-outs = ort_reference(path, [(n, x.numpy()) for n, x in zip(names, ins)])
-DATA = os.path.join(OUT, "wide_norm.data"); os.makedirs(DATA, exist_ok=True)
-write_tensors(DATA, "input", [(n, x.numpy()) for n, x in zip(names, ins)]); write_tensors(DATA, "output", outs)
+save_case(OUT, "wide_norm", [(n, x.numpy()) for n, x in zip(names, ins)])
