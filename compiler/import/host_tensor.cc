@@ -2,6 +2,7 @@
 
 #include "support/error.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace pfcomp::import {
@@ -213,6 +214,12 @@ float halfToFloat(uint16_t h) {
   return out;
 }
 
+float saturateToHalfRange(double value) {
+  constexpr double kMaxHalf = 65504.0;
+  if (std::isfinite(value) && std::fabs(value) > kMaxHalf) return value > 0 ? kMaxHalf : -kMaxHalf;
+  return static_cast<float>(value);
+}
+
 std::string encodeParamBytes(const HostTensor &t, ir::DType dtype) {
   std::string raw;
   const int64_t n = t.numElements();
@@ -221,7 +228,7 @@ std::string encodeParamBytes(const HostTensor &t, ir::DType dtype) {
     switch (dtype) {
       case ir::F32: appendRaw(raw, static_cast<float>(t.getF(k))); break;
       case ir::F64: appendRaw(raw, t.getF(k)); break;
-      case ir::F16: appendRaw(raw, floatToHalf(static_cast<float>(t.getF(k)))); break;
+      case ir::F16: appendRaw(raw, floatToHalf(saturateToHalfRange(t.getF(k)))); break;
       case ir::I64: appendRaw(raw, t.getI(k)); break;
       case ir::I32: appendRaw(raw, static_cast<int32_t>(t.getI(k))); break;
       case ir::I8: appendRaw(raw, static_cast<int8_t>(t.getI(k))); break;

@@ -42,7 +42,12 @@ onnx::TensorProto encodeTensor(const HostTensor &tensor, const std::string &name
 uint16_t floatToHalf(float value);
 float halfToFloat(uint16_t bits);
 
-// MNGraph PARAM bytes (little-endian, row-major) of `tensor` stored as `dtype`.
+// A model's float constant narrowed to fp16 by float_dtype: finite values beyond fp16's range
+// saturate to +-65504 (as ONNX fp16 converters do), so a mask constant like
+// finfo(float32).min stays a large finite number; as -inf, 0 * it is NaN. inf and NaN stay.
+float saturateToHalfRange(double value);
+
+// MNGraph PARAM bytes (little-endian, row-major) of `tensor` stored as `dtype` (F16: saturated).
 std::string encodeParamBytes(const HostTensor &tensor, ir::DType dtype);
 
 }  // namespace pfcomp::import

@@ -68,3 +68,19 @@ TEST_CASE("param bytes are little-endian in the requested dtype") {
   std::memcpy(&d, dbl.data() + 8, 8);
   CHECK(d == -0.5);
 }
+
+TEST_CASE("fp16 params saturate finite values beyond the fp16 range") {
+  HostTensor t = HostTensor::make(onnx::TensorProto::FLOAT, {4});
+  t.f = {-3.4028234663852886e38, 1e5, std::numeric_limits<double>::infinity(), 65504.0};
+  const std::string half = encodeParamBytes(t, pfcomp::ir::F16);
+  REQUIRE(half.size() == 8);
+  auto at = [&](int k) {
+    uint16_t h;
+    std::memcpy(&h, half.data() + 2 * k, 2);
+    return h;
+  };
+  CHECK(at(0) == 0xfbff);  // -65504, not -inf
+  CHECK(at(1) == 0x7bff);  // 65504
+  CHECK(at(2) == 0x7c00);  // inf stays inf
+  CHECK(at(3) == 0x7bff);
+}
