@@ -25,6 +25,8 @@ SimCache::SimCache(std::string dir, const device::Hardware &hw, std::string mode
                            hw.transfer_latency, hw.compute_latency, hw.vec_per_pe_cycle_f32,
                            hw.vec_per_pe_cycle_f64)
                  .str();
+  // best and full also run default's search since they may end worse alone (tiling_search.cc).
+  if (mode == "best" || mode == "full") context_ += "|no worse than default";
 }
 
 std::string SimCache::key(const ir::Node &node, const ir::Graph &graph) const {

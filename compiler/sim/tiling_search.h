@@ -21,7 +21,8 @@ struct SearchResult {
   std::vector<std::string> history;
 };
 
-// `mode` is fast, default, best or full. The node carries the planner's tiling.
+// `mode` is fast, default, best or full (best and full end no worse than default). The node
+// carries the planner's tiling.
 llvm::Expected<SearchResult> searchTiling(const ir::Node &node, const lowering::GraphView &graph,
                                           const device::Hardware &hw, int64_t lmBudget,
                                           const std::string &mode);
