@@ -20,4 +20,17 @@ std::vector<float> addRandomF32(Graph &graph, const std::string &name,
   return data;
 }
 
+Node &addTiledNode(Graph &graph, const std::string &out, const std::string &op,
+                   const std::vector<std::string> &inputs, const std::vector<int64_t> &tile,
+                   const std::vector<int64_t> &chunk) {
+  Node *n = graph.add_nodes();
+  n->set_name("n_" + out);
+  n->set_op_type(op);
+  for (const auto &i : inputs) n->add_inputs(i);
+  n->add_outputs(out);
+  for (int64_t t : tile) n->mutable_tiling()->add_out_tile(t);
+  for (int64_t r : chunk) n->mutable_tiling()->add_red_chunk(r);
+  return *n;
+}
+
 }  // namespace pfcomp::ir::testing

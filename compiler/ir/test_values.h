@@ -1,4 +1,4 @@
-// Building MNGraph values in unit tests: one F32 value with random contents, as the tests of
+// Building MNGraphs in unit tests: F32 values with random contents and tiled nodes, as the tests of
 // layout, lowering and scheduling all need (testonly).
 #pragma once
 
@@ -17,5 +17,11 @@ namespace pfcomp::ir::testing {
 std::vector<float> addRandomF32(Graph &graph, const std::string &name,
                                 const std::vector<int64_t> &shape, Value::Kind kind,
                                 std::mt19937 &rng);
+
+// Adds node "n_<out>" computing `out` with `op` from `inputs`, tiled with `tile` (output axes)
+// and `chunk` (reduction axes).
+Node &addTiledNode(Graph &graph, const std::string &out, const std::string &op,
+                   const std::vector<std::string> &inputs, const std::vector<int64_t> &tile,
+                   const std::vector<int64_t> &chunk = {});
 
 }  // namespace pfcomp::ir::testing

@@ -48,13 +48,7 @@ struct SmallGraph {
 
   void node(const std::string &out, const char *op, std::vector<std::string> in, std::vector<int64_t> tile,
             std::vector<int64_t> chunk) {
-    ir::Node *n = graph.add_nodes();
-    n->set_name("n_" + out);
-    n->set_op_type(op);
-    for (const auto &i : in) n->add_inputs(i);
-    n->add_outputs(out);
-    for (int64_t t : tile) n->mutable_tiling()->add_out_tile(t);
-    for (int64_t r : chunk) n->mutable_tiling()->add_red_chunk(r);
+    ir::testing::addTiledNode(graph, out, op, in, tile, chunk);
   }
 
   std::vector<float> run(const device::Hardware &hw, const device::Program &program) {
