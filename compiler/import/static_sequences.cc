@@ -1,6 +1,8 @@
 #include "compiler/import/static_sequences.h"
 
+#include "compiler/import/const_eval.h"
 #include "compiler/import/graph_edit.h"
+#include "compiler/import/rewrite_builder.h"
 #include "compiler/import/sequence_values.h"
 #include "compiler/import/subgraph_inline.h"
 #include "compiler/import/unroll.h"
@@ -10,23 +12,6 @@
 
 namespace pfcomp::import {
 namespace {
-
-int64_t intAttr(const onnx::NodeProto &n, const char *name, int64_t dflt) {
-  for (const auto &a : n.attribute())
-    if (a.name() == name) return a.i();
-  return dflt;
-}
-
-void setIntAttr(onnx::NodeProto &n, const char *name, int64_t v) {
-  auto *a = n.add_attribute();
-  a->set_name(name), a->set_type(onnx::AttributeProto::INT), a->set_i(v);
-}
-
-void setIntsAttr(onnx::NodeProto &n, const char *name, const std::vector<int64_t> &v) {
-  auto *a = n.add_attribute();
-  a->set_name(name), a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-}
 
 class Resolver {
  public:
@@ -80,7 +65,7 @@ class Resolver {
   // Element type of a sequence's values (an empty sequence keeps the type it was made with).
   int32_t elemType(const std::string &seq, const std::vector<std::string> &elems) const {
     if (auto it = known_.find(seq); it != known_.end() && it->second.op_type() == "SequenceEmpty")
-      return static_cast<int32_t>(intAttr(it->second, "dtype", onnx::TensorProto::FLOAT));
+      return static_cast<int32_t>(attrInt(it->second, "dtype", onnx::TensorProto::FLOAT));
     for (const auto &e : elems)
       if (auto t = types_.find(e); t != types_.end() && t->second.elem_type) return t->second.elem_type;
     if (auto t = typeProtos_.find(seq); t != typeProtos_.end())
@@ -106,7 +91,7 @@ class Resolver {
   void emitSequence(const std::string &name, const std::vector<std::string> &elems, int32_t type,
                     const std::string &out) {
     onnx::NodeProto &n = add(elems.empty() ? "SequenceEmpty" : "SequenceConstruct", name, elems, out);
-    if (elems.empty()) setIntAttr(n, "dtype", type);
+    if (elems.empty()) setAttr(n, "dtype", static_cast<int64_t>(type));
     known_[out] = n;
   }
 
@@ -173,11 +158,11 @@ bool Resolver::rewrite(const onnx::NodeProto &n) {
   }
   if (op == "ConcatFromSequence") {
     if (elems->empty()) return false;  // ONNX: an error at run time
-    const int64_t axis = intAttr(n, "axis", 0);
-    if (intAttr(n, "new_axis", 0)) {
+    const int64_t axis = attrInt(n, "axis", 0);
+    if (attrInt(n, "new_axis", 0)) {
       appendStack(parts_, base(n), *elems, axis, c_.opset(), n.output(0));
     } else {
-      setIntAttr(add("Concat", base(n), *elems, n.output(0)), "axis", axis);
+      setAttr(add("Concat", base(n), *elems, n.output(0)), "axis", axis);
     }
     return true;
   }
@@ -228,13 +213,13 @@ bool Resolver::splitToSequence(const onnx::NodeProto &n) {
   const ValueType *x = c_.staticType(n.input(0));
   if (!x) return false;
   const int64_t rank = static_cast<int64_t>(x->dims.size());
-  int64_t axis = intAttr(n, "axis", 0);
+  int64_t axis = attrInt(n, "axis", 0);
   if (axis < 0) axis += rank;
   if (axis < 0 || axis >= rank) return false;
   const int64_t length = x->dims[axis];
   std::vector<int64_t> sizes;
   const bool hasSplit = n.input_size() > 1 && !n.input(1).empty();
-  const bool squeeze = !hasSplit && intAttr(n, "keepdims", 1) == 0;
+  const bool squeeze = !hasSplit && attrInt(n, "keepdims", 1) == 0;
   if (hasSplit) {
     const HostTensor *s = c_.constant(n.input(1));
     if (!s) return false;
@@ -257,12 +242,12 @@ bool Resolver::splitToSequence(const onnx::NodeProto &n) {
     split.set_op_type("Split");
     split.set_name(prefix + "split");
     split.add_input(n.input(0));
-    setIntAttr(split, "axis", axis);
+    setAttr(split, "axis", axis);
     if (c_.opset() >= 13) {
       split.add_input(prefix + "sizes");
       parts_.initializers.push_back(encodeTensor(HostTensor::ints(sizes), prefix + "sizes"));
     } else {
-      setIntsAttr(split, "split", sizes);
+      setAttr(split, "split", sizes);
     }
     for (size_t k = 0; k < sizes.size(); ++k) split.add_output(prefix + "part" + std::to_string(k));
     parts.assign(split.output().begin(), split.output().end());
@@ -273,7 +258,7 @@ bool Resolver::splitToSequence(const onnx::NodeProto &n) {
     for (auto &p : parts) {
       onnx::NodeProto &sq = add("Squeeze", p + "/squeeze", {p}, p + "/squeezed");
       if (c_.opset() >= 13) sq.add_input(prefix + "axes");
-      else setIntsAttr(sq, "axes", {axis});
+      else setAttr(sq, "axes", std::vector<int64_t>{axis});
       p = sq.output(0);
     }
   }
